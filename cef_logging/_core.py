@@ -1,0 +1,679 @@
+"""The rendering core: options in, one CEF or LEEF line out.
+
+Pure: this module never imports :mod:`logging` or :mod:`structlog`. The stdlib
+formatters and the structlog renderers gather an event's parts and call
+:meth:`LineRenderer.render`; every rule about what an event becomes (header
+slots, severity, timestamps, field naming, collisions, ordering, exceptions,
+truncation) lives here, and every character-level rule in :mod:`._text`.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Final, Literal, TypeAlias
+
+from . import _text
+from ._dictionary import FULL_NAME_ALIASES
+from ._timestamps import TIMESTAMP_FORMATS, make_timestamp
+
+__all__ = [
+    "DEFAULT_SEVERITY_MAP",
+    "EVENT_ID_KEY",
+    "EVENT_NAME_KEY",
+    "EVENT_SEVERITY_KEY",
+    "STANDARD_FIELDS",
+    "LineRenderer",
+    "MessageError",
+]
+
+ExcInfo: TypeAlias = tuple[type[BaseException], BaseException, TracebackType | None]
+Kind = Literal["cef", "leef"]
+
+#: Per-event header overrides: consumed, never written to the extension.
+EVENT_ID_KEY: Final = "event_id"
+EVENT_NAME_KEY: Final = "event_name"
+EVENT_SEVERITY_KEY: Final = "event_severity"
+_OVERRIDES: Final = frozenset({EVENT_ID_KEY, EVENT_NAME_KEY, EVENT_SEVERITY_KEY})
+
+#: Level -> severity, as the runbook: below DEBUG 0, DEBUG 2, INFO 4, WARNING 6, ERROR 8, CRITICAL 10.
+DEFAULT_SEVERITY_MAP: Final[Mapping[int, int]] = {0: 0, 10: 2, 20: 4, 30: 6, 40: 8, 50: 10}
+
+#: Standard level names (stdlib's and structlog's method names) -> numbers.
+STANDARD_LEVELS: Final[Mapping[str, int]] = {
+    "NOTSET": 0, "TRACE": 5, "DEBUG": 10, "INFO": 20, "WARN": 30, "WARNING": 30,
+    "ERROR": 40, "EXCEPTION": 40, "FATAL": 50, "CRITICAL": 50, "MSG": 20, "LOG": 20,
+}  # fmt: skip
+
+#: CEF's named severities; LEEF's ``sev`` is numeric, so LEEF writes these as numbers.
+_NAMED_SEVERITIES: Final[Mapping[str, int | None]] = {
+    "unknown": None, "low": 3, "medium": 6, "high": 8, "very-high": 10,
+}  # fmt: skip
+
+#: Opt-in standard fields: name -> default extension key.
+STANDARD_FIELDS: Final[Mapping[str, str]] = {
+    "host": "dvchost",
+    "pid": "dvcpid",
+    "process_name": "dproc",
+    "thread": "thread",
+    "thread_id": "threadId",
+    "logger": "logger",
+    "level": "level",
+    "module": "module",
+    "func": "func",
+    "line": "line",
+    "path": "path",
+}
+
+# Built-in field names (before ``rename_fields``).
+_EXCEPTION_FIELDS: Final = ("exceptionType", "exceptionMessage", "stackTrace", "stackInfo")
+_LOG_ERROR: Final = "logError"
+_ELLIPSIS: Final = "..."
+_TRUNCATED: Final = "truncated"
+_KEY_CACHE_LIMIT: Final = 4096
+
+
+class MessageError:
+    """Marker for a message that could not be rendered (bad %-args, hostile ``__str__``)."""
+
+    __slots__ = ("error", "fallback")
+
+    def __init__(self, fallback: str, error: str) -> None:
+        self.fallback = fallback
+        self.error = error
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{_text.safe_str(type(exc).__name__)}: {_text.safe_str(exc)}"
+
+
+def _leef_delimiter_spec(delimiter: str) -> str:
+    if len(delimiter) != 1:
+        raise ValueError(f"LEEF delimiter must be one character, not {delimiter!r}")
+    if delimiter in "|=\\\r\n" or ord(delimiter) in (0x2028, 0x2029):
+        raise ValueError(f"LEEF delimiter {delimiter!r} cannot separate attributes safely")
+    if delimiter.isprintable() and delimiter.isascii() and delimiter != " ":
+        return delimiter
+    if ord(delimiter) > 0xFFFF:
+        raise ValueError("LEEF hex delimiters are limited to 4 hex digits")
+    return "x%02x" % ord(delimiter) if ord(delimiter) < 0x100 else "x%04x" % ord(delimiter)
+
+
+def _parse_delimiter(value: str) -> str:
+    """Accept ``"\\t"``, ``"x09"``, ``"0x09"``, ``"tab"`` or a single character."""
+    if value.lower() == "tab":
+        return "\t"
+    if len(value) > 1 and value[:1] in "xX" or value[:2] in ("0x", "0X"):
+        digits = value[2:] if value[:2] in ("0x", "0X") else value[1:]
+        try:
+            return chr(int(digits, 16))
+        except ValueError:
+            pass
+    return value
+
+
+def _severity_value(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"severity must be an integer 0-10, not {value!r}")
+    number = int(value)
+    if not 0 <= number <= 10:
+        raise ValueError(f"severity must be 0-10, not {number}")
+    return number
+
+
+class LineRenderer:
+    """Turns an event's parts into one CEF or LEEF line.
+
+    ``__init__`` validates and precomputes everything; :meth:`render` only
+    renders and never raises.
+    """
+
+    def __init__(
+        self,
+        kind: Kind = "cef",
+        *,
+        vendor: str = "cef-logging",
+        product: str = "python",
+        version: str = "1.0",
+        leef_version: str = "2.0",
+        delimiter: str = "\t",
+        default_event_id: str = "Generic",
+        severity_map: Mapping[Any, Any] | None = None,
+        level_names: Mapping[str, int] | None = None,
+        timestamp: str | None = "iso",
+        rename_fields: Mapping[str, str] | None = None,
+        static_fields: Mapping[str, object] | None = None,
+        defaults: Mapping[str, object] | None = None,
+        standard_fields: Sequence[str] = (),
+        fields: Sequence[str] | None = None,
+        exclude_fields: Sequence[str] = (),
+        key_sanitizer: str | Callable[[str], str] = "strip",
+        full_name_aliases: bool | None = None,
+        none_value: str | None = None,
+        max_length: int | None = None,
+    ) -> None:
+        if kind not in ("cef", "leef"):
+            raise ValueError(f"kind must be 'cef' or 'leef', not {kind!r}")
+        self.kind: Kind = kind
+        header = _text.cef_header_escaper()
+        self._header = header
+        self._sanitize = _text.make_key_sanitizer(key_sanitizer)
+        self._none_value = none_value
+        self.default_event_id = _text.to_text(default_event_id)
+
+        # --- header prefix and extension separator -----------------------------------------
+        head = "|".join(header(_text.to_text(v)) for v in (vendor, product, version))
+        if kind == "cef":
+            self._prefix = f"CEF:0|{head}|"
+            self._sep = " "
+            self._escape = _text.cef_value_escaper()
+            self._delim_slot = ""
+        else:
+            leef_version = str(leef_version)
+            if leef_version not in ("1.0", "2.0"):
+                raise ValueError(f"leef_version must be '1.0' or '2.0', not {leef_version!r}")
+            delim = _parse_delimiter(str(delimiter))
+            if leef_version == "1.0":
+                if delim != "\t":
+                    raise ValueError("LEEF 1.0 has no delimiter slot: its delimiter is TAB")
+                self._delim_slot = ""
+            else:
+                self._delim_slot = _leef_delimiter_spec(delim) + "|"
+            self._prefix = f"LEEF:{leef_version}|{head}|"
+            self._sep = delim
+            self._escape = _text.leef_value_escaper(delim)
+        self.delimiter = self._sep
+
+        # --- severity ------------------------------------------------------------------------
+        names = dict(STANDARD_LEVELS)
+        if level_names:
+            names.update({str(k).upper(): int(level_names[k]) for k in level_names})
+        self._level_names = names
+        smap: dict[int, int] = {}
+        source = DEFAULT_SEVERITY_MAP if severity_map is None else severity_map
+        for key in source:  # by key, so dictConfig's ConvertingDict resolves values
+            smap[self._level_number(key)] = _severity_value(source[key])
+        if not smap:
+            raise ValueError("severity_map must not be empty")
+        self._sev_table = sorted(smap.items())
+        self._sev_cache: dict[int, int] = {}
+        self._leef = kind == "leef"
+
+        # --- timestamp -----------------------------------------------------------------------
+        if timestamp in (None, "off", "none", False):
+            self._timestamp: Callable[[float], str] | None = None
+            ts_format: str | None = None
+        else:
+            self._timestamp = make_timestamp(str(timestamp))
+            ts_format = TIMESTAMP_FORMATS[str(timestamp)]
+
+        # --- field naming --------------------------------------------------------------------
+        rename = {str(k): str(rename_fields[k]) for k in rename_fields} if rename_fields else {}
+        if full_name_aliases is None:
+            full_name_aliases = kind == "cef"
+        self._aliases = dict(FULL_NAME_ALIASES) if full_name_aliases else {}
+        self._rename = rename
+        excluded = {self._sanitize(str(k)) for k in exclude_fields}
+        self._excluded = frozenset(excluded)
+
+        def builtin(name: str) -> str | None:
+            key = self._sanitize(rename.get(name, name))
+            return None if key in excluded else key
+
+        ts_name = "rt" if kind == "cef" else "devTime"
+        self._ts_key = builtin(ts_name) if self._timestamp else None
+        self._ts_format_pair: str | None = None
+        self._sev_key: str | None = None
+        if kind == "leef":
+            fmt_key = builtin("devTimeFormat")
+            if self._timestamp and ts_format and fmt_key:
+                self._ts_format_pair = f"{fmt_key}={self._escape(ts_format)}"
+            self._sev_key = builtin("sev")
+        self._msg_key = builtin("msg")
+        self._exc_keys = tuple(builtin(n) for n in _EXCEPTION_FIELDS)
+        self._log_error_key = builtin(_LOG_ERROR)
+        self._trunc_key = builtin(_TRUNCATED) if max_length is not None else None
+
+        reserved: list[str] = []
+        own = [self._ts_key, self._sev_key, self._msg_key, *self._exc_keys, self._log_error_key,
+               self._trunc_key]
+        if self._ts_format_pair:
+            own.append(self._ts_format_pair.split("=", 1)[0])
+        for key in own:
+            if key is not None:
+                if key in reserved:
+                    raise ValueError(f"rename_fields maps two built-in fields to {key!r}")
+                reserved.append(key)
+
+        # static fields: rendered once, here
+        self._static: list[str] = []
+        if static_fields:
+            for raw in static_fields:
+                key = self._extension_key(str(raw))
+                if key in excluded:
+                    continue
+                key = self._unique(key, reserved)
+                reserved.append(key)
+                value = static_fields[raw]
+                if value is None and none_value is None:
+                    continue
+                text = none_value if value is None else _text.to_text(value)
+                self._static.append(f"{key}={self._escape(text or '')}")
+
+        # standard fields: (name, key)
+        self.standard_fields: tuple[tuple[str, str], ...] = ()
+        std: list[tuple[str, str]] = []
+        for name in standard_fields:
+            if name not in STANDARD_FIELDS:
+                raise ValueError(
+                    f"unknown standard field {name!r}; choose from {sorted(STANDARD_FIELDS)}"
+                )
+            key = builtin(STANDARD_FIELDS[name]) if name not in rename else builtin(name)
+            if key is None:
+                continue
+            key = self._unique(key, reserved)
+            reserved.append(key)
+            std.append((name, key))
+        self.standard_fields = tuple(std)
+        self._reserved = frozenset(reserved)
+        self._hostname = socket.gethostname()
+
+        self._defaults: tuple[tuple[str, object], ...] = (
+            tuple((str(k), defaults[k]) for k in defaults) if defaults else ()
+        )
+
+        # --- order ---------------------------------------------------------------------------
+        self._order: tuple[str, ...] | None = None
+        if fields is not None:
+            order = []
+            for name in fields:
+                name = str(name)
+                order.append(_ELLIPSIS if name == _ELLIPSIS else self._sanitize(name))
+            self._order = tuple(order)
+
+        self._key_cache: dict[str, str] = {}
+        self._lock = threading.Lock()
+        if max_length is not None:
+            max_length = int(max_length)
+            if max_length < 64:
+                raise ValueError("max_length must be at least 64 bytes")
+        self._max_length = max_length
+
+    # ----------------------------------------------------------------------------- helpers
+
+    def _level_number(self, key: object) -> int:
+        if isinstance(key, int) and not isinstance(key, bool):
+            return key
+        text = str(key).strip()
+        if text.lstrip("-").isdigit():
+            return int(text)
+        try:
+            return self._level_names[text.upper()]
+        except KeyError:
+            raise ValueError(f"unknown level name {key!r} in severity_map") from None
+
+    def _extension_key(self, raw: str) -> str:
+        """rename -> CEF full-name alias -> sanitise (no collision handling)."""
+        name = self._rename.get(raw, raw)
+        name = self._aliases.get(name, name)
+        return self._sanitize(name)
+
+    @staticmethod
+    def _unique(key: str, taken: Iterable[str] | set[str]) -> str:
+        """The one collision rule: the first holder keeps ``key``; later ones get ``key_2``, ..."""
+        taken_set = taken if isinstance(taken, set | frozenset) else set(taken)
+        if key not in taken_set:
+            return key
+        n = 2
+        while f"{key}_{n}" in taken_set:
+            n += 1
+        return f"{key}_{n}"
+
+    def severity_for(self, levelno: int) -> int:
+        """Severity for a level: the mapped level at or below it, 0 below the lowest."""
+        try:
+            return self._sev_cache[levelno]
+        except (KeyError, TypeError):
+            pass
+        sev = 0
+        for level, value in self._sev_table:
+            if level <= levelno:
+                sev = value
+            else:
+                break
+        if len(self._sev_cache) < 1024:
+            self._sev_cache[levelno] = sev
+        return sev
+
+    def level_number(self, name: str) -> int | None:
+        return self._level_names.get(name.upper())
+
+    def _override_severity(self, value: object) -> int | str | None:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int) and 0 <= value <= 10:
+            return value
+        if isinstance(value, str):
+            text = value.strip()
+            if text.isdigit() and 0 <= int(text) <= 10:
+                return int(text)
+            lowered = text.lower()
+            if lowered in _NAMED_SEVERITIES:
+                if not self._leef:
+                    return {"very-high": "Very-High"}.get(lowered, lowered.capitalize())
+                return _NAMED_SEVERITIES[lowered]
+        return None
+
+    def _value_text(self, value: object) -> str | None:
+        if value is None:
+            return self._none_value
+        return _text.to_text(value)
+
+    def standard_value(self, name: str, getter: Callable[[str], object]) -> object:
+        if name == "host":
+            return self._hostname
+        return getter(name)
+
+    # ----------------------------------------------------------------------------- render
+
+    def render(
+        self,
+        *,
+        created: float | None,
+        levelno: int | None,
+        event_id: object,
+        name: object,
+        message: str | MessageError | None,
+        items: Iterable[tuple[str, object]] = (),
+        exc_info: object = None,
+        exc_text: str | None = None,
+        stack_info: str | None = None,
+        standard: Callable[[str], object] | None = None,
+    ) -> str:
+        """Render one event. Never raises: on an internal error it returns a fallback line."""
+        try:
+            return self._render(
+                created, levelno, event_id, name, message, items, exc_info, exc_text,
+                stack_info, standard,
+            )  # fmt: skip
+        except Exception as exc:  # pragma: no cover - exercised by hostile-input tests
+            return self.fallback(levelno, message, exc)
+
+    def fallback(self, levelno: object, message: object, exc: BaseException) -> str:
+        """A minimal, always valid line for an event that could not be rendered."""
+        try:
+            sev = self.severity_for(levelno) if isinstance(levelno, int) else 0
+            if self._leef:
+                sev = max(sev, 1)
+            if isinstance(message, MessageError):
+                message = message.fallback
+            msg = _text.safe_str(message) if message is not None else ""
+            pairs = [f"msg={self._escape(msg)}", f"{_LOG_ERROR}={self._escape(_describe(exc))}"]
+            return self._assemble(self.default_event_id, "cef-logging render error", sev, pairs)
+        except Exception:  # pragma: no cover - last resort
+            return self._assemble(self.default_event_id, "cef-logging render error", 0, [])
+
+    def _assemble(self, event_id: str, name: str, sev: int | str, pairs: list[str]) -> str:
+        header = self._header
+        if self.kind == "cef":
+            return f"{self._prefix}{header(event_id)}|{header(name)}|{sev}|{' '.join(pairs)}"
+        if self._sev_key is not None and not any(p.startswith(self._sev_key + "=") for p in pairs):
+            pairs.insert(0, f"{self._sev_key}={sev}")
+        return f"{self._prefix}{header(event_id)}|{self._delim_slot}{self._sep.join(pairs)}"
+
+    def _render(
+        self,
+        created: float | None,
+        levelno: int | None,
+        event_id: object,
+        name: object,
+        message: str | MessageError | None,
+        items: Iterable[tuple[str, object]],
+        exc_info: object,
+        exc_text: str | None,
+        stack_info: str | None,
+        standard: Callable[[str], object] | None,
+    ) -> str:
+        escape = self._escape
+        to_text = _text.to_text
+        sev_override: object = None
+        name_override: object = None
+
+        # --- user fields: one pass, collision rule applied as we go -------------------------
+        extras: list[str] = []
+        taken = set(self._reserved)
+        cache = self._key_cache
+        seen_raw: set[str] | None = set() if self._defaults else None
+        excluded = self._excluded
+        none_value = self._none_value
+        for raw, value in items:
+            if raw in _OVERRIDES:
+                if raw == EVENT_ID_KEY:
+                    event_id = value if value is not None else event_id
+                    continue
+                if raw == EVENT_NAME_KEY:
+                    name_override = value
+                    continue
+                if self._override_severity(value) is not None:
+                    sev_override = value
+                    continue
+            if seen_raw is not None:
+                seen_raw.add(raw)
+            try:
+                key = cache[raw]
+            except KeyError:
+                key = self._extension_key(raw)
+                if len(cache) >= _KEY_CACHE_LIMIT:
+                    cache.clear()
+                cache[raw] = key
+            except TypeError:  # an unhashable / non-str key from a hostile mapping
+                key = self._extension_key(_text.safe_str(raw))
+            if key in excluded:
+                continue
+            if value is None:
+                if none_value is None:
+                    continue
+                text = none_value
+            else:
+                text = value if type(value) is str else to_text(value)
+            if key in taken:
+                key = self._unique(key, taken)
+            taken.add(key)
+            extras.append(f"{key}={escape(text)}")  # type: ignore[arg-type]
+        if seen_raw is not None:
+            for raw, value in self._defaults:
+                if raw in seen_raw:
+                    continue
+                key = self._unique(self._extension_key(raw), taken)
+                if key in excluded:
+                    continue
+                text = self._value_text(value)  # type: ignore[assignment]
+                if text is None:
+                    continue
+                taken.add(key)
+                extras.append(f"{key}={escape(text)}")
+
+        # --- header values --------------------------------------------------------------------
+        if sev_override is not None:
+            sev: int | str = self._override_severity(sev_override)  # type: ignore[assignment]
+        elif levelno is None:
+            sev = 0
+        else:
+            sev = self.severity_for(levelno)
+        if self._leef and isinstance(sev, int) and sev < 1:
+            sev = 1  # QRadar's sev is 1-10
+        if event_id is None or event_id == "":
+            event_id = self.default_event_id
+        sig = event_id if type(event_id) is str else to_text(event_id)
+        if name_override is not None:
+            name = name_override
+        if isinstance(name, MessageError):
+            name = name.fallback
+        name_text = name if type(name) is str else ("" if name is None else to_text(name))
+
+        # --- built-in fields ------------------------------------------------------------------
+        pairs: list[str] = []
+        if self._ts_key is not None:
+            try:
+                ts = self._timestamp(created)  # type: ignore[misc,arg-type]
+            except Exception:
+                import time
+
+                ts = self._timestamp(time.time())  # type: ignore[misc]
+            pairs.append(f"{self._ts_key}={ts}")
+            if self._ts_format_pair:
+                pairs.append(self._ts_format_pair)
+        if self._sev_key is not None:
+            pairs.append(f"{self._sev_key}={sev}")
+        log_error: str | None = None
+        if isinstance(message, MessageError):
+            log_error = message.error
+            message = message.fallback
+        if self._msg_key is not None and message:
+            pairs.append(f"{self._msg_key}={escape(message)}")
+        if self._static:
+            pairs.extend(self._static)
+        if self.standard_fields and standard is not None:
+            for std_name, key in self.standard_fields:
+                try:
+                    std_value = self.standard_value(std_name, standard)
+                except Exception as exc:
+                    std_value = f"<error {_describe(exc)}>"
+                std_text = self._value_text(std_value)
+                if std_text is not None:
+                    pairs.append(f"{key}={escape(std_text)}")
+        pairs.extend(extras)
+        if exc_info is not None or exc_text or stack_info:
+            self._exception_pairs(pairs, exc_info, exc_text, stack_info)
+        if log_error is not None and self._log_error_key is not None:
+            pairs.append(f"{self._log_error_key}={escape(log_error)}")
+
+        if self._order is not None:
+            pairs = self._reorder(pairs)
+
+        if self.kind == "cef":
+            line = (
+                f"{self._prefix}{self._header(sig)}|{self._header(name_text)}|{sev}|"
+                f"{' '.join(pairs)}"
+            )
+        else:
+            line = f"{self._prefix}{self._header(sig)}|{self._delim_slot}{self._sep.join(pairs)}"
+        if self._max_length is not None:
+            return self._truncate(line)
+        return line
+
+    def _exception_pairs(
+        self, pairs: list[str], exc_info: object, exc_text: str | None, stack_info: str | None
+    ) -> None:
+        escape = self._escape
+        type_key, message_key, trace_key, stack_key = self._exc_keys
+        etype: str | None = None
+        emsg: str | None = None
+        trace: str | None = None
+        info = self._exc_tuple(exc_info)
+        if info is not None:
+            etype = _text.safe_str(getattr(info[0], "__qualname__", info[0]))
+            module = getattr(info[0], "__module__", None)
+            if isinstance(module, str) and module not in ("builtins", "__main__"):
+                etype = f"{module}.{etype}"
+            emsg = _text.safe_str(info[1])
+            try:
+                trace = "".join(traceback.format_exception(*info)).rstrip("\n")
+            except Exception as exc:
+                trace = f"<traceback unavailable: {_describe(exc)}>"
+        elif exc_text:
+            trace = exc_text.rstrip("\n")
+            last = trace.rsplit("\n", 1)[-1]
+            head, colon, rest = last.partition(": ")
+            if head and " " not in head:
+                etype, emsg = head, (rest if colon else "")
+        for key, value in ((type_key, etype), (message_key, emsg), (trace_key, trace)):
+            if key is not None and value is not None:
+                pairs.append(f"{key}={escape(value)}")
+        if stack_info and stack_key is not None:
+            pairs.append(f"{stack_key}={escape(stack_info.rstrip(chr(10)))}")
+
+    @staticmethod
+    def _exc_tuple(exc_info: object) -> ExcInfo | None:
+        if exc_info is None or exc_info is False:
+            return None
+        if exc_info is True:
+            current = sys.exc_info()
+            return None if current[0] is None else current  # type: ignore[return-value]
+        if isinstance(exc_info, BaseException):
+            return (type(exc_info), exc_info, exc_info.__traceback__)
+        if isinstance(exc_info, tuple) and len(exc_info) == 3:
+            if exc_info[0] is None:
+                return None
+            if isinstance(exc_info[1], BaseException):
+                return exc_info  # type: ignore[return-value]
+        return None
+
+    def _reorder(self, pairs: list[str]) -> list[str]:
+        assert self._order is not None
+        by_key: dict[str, str] = {}
+        for pair in pairs:
+            by_key[pair.split("=", 1)[0]] = pair
+        listed = {k for k in self._order if k != _ELLIPSIS}
+        rest = [p for k, p in by_key.items() if k not in listed]
+        out: list[str] = []
+        placed_rest = False
+        for key in self._order:
+            if key == _ELLIPSIS:
+                out.extend(rest)
+                placed_rest = True
+            elif key in by_key:
+                out.append(by_key[key])
+        if not placed_rest:
+            out.extend(rest)
+        return out
+
+    def _truncate(self, line: str) -> str:
+        """Cut to ``max_length`` UTF-8 bytes without splitting a character or an escape."""
+        limit = self._max_length
+        assert limit is not None
+        data = line.encode("utf-8")
+        if len(data) <= limit:
+            return line
+        marker = f"{self._sep}{self._trunc_key or _TRUNCATED}={len(data)}"
+        header_end = self._header_length(line)
+        room = limit - len(marker.encode("utf-8"))
+        cut = data[:room].decode("utf-8", "ignore")
+        if len(cut) <= header_end:
+            # Never cut into the header: keep it whole, drop the extension.
+            return line[:header_end] + marker.lstrip(self._sep)
+        # Do not leave a dangling backslash (half an escape).
+        stripped = cut.rstrip("\\")
+        if (len(cut) - len(stripped)) % 2:
+            cut = cut[:-1]
+        # Do not leave half a key: back up to the last separator if no '=' follows it.
+        last_sep = cut.rfind(self._sep, header_end)
+        if last_sep != -1 and "=" not in cut[last_sep + 1 :]:
+            cut = cut[:last_sep]
+        if len(cut) <= header_end:
+            return line[:header_end] + marker.lstrip(self._sep)
+        return cut + marker
+
+    def _header_length(self, line: str) -> int:
+        """Index just past the header's last pipe (7 pipes for CEF, 5/6 for LEEF)."""
+        pipes = 7 if self.kind == "cef" else (6 if self._delim_slot else 5)
+        i = -1
+        count = 0
+        while count < pipes:
+            i = line.find("|", i + 1)
+            if i == -1:
+                return len(line)
+            if line[i - 1] == "\\":
+                # escaped pipe: count the backslashes before it
+                j = i - 1
+                while j >= 0 and line[j] == "\\":
+                    j -= 1
+                if (i - 1 - j) % 2:
+                    continue
+            count += 1
+        return i + 1
+

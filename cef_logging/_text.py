@@ -1,0 +1,202 @@
+"""Text rules: escaping, key sanitising and value stringification.
+
+Every character-level rule of the CEF and LEEF encodings lives here, and only
+here. This module imports nothing from :mod:`logging`.
+
+Rules (see the README section "Escaping rules"):
+
+* CEF header fields: ``\\`` -> ``\\\\``, ``|`` -> ``\\|``; CR and LF become a
+  space.
+* CEF extension values: ``\\`` -> ``\\\\``, ``=`` -> ``\\=``, CR -> ``\\r``,
+  LF -> ``\\n``. Pipes are not escaped. TAB is kept.
+* LEEF header fields: as CEF header fields.
+* LEEF attribute values: ``\\`` -> ``\\\\``, CR -> ``\\r``, LF -> ``\\n`` and
+  the delimiter: TAB -> ``\\t``, a printable delimiter ``d`` -> ``\\d``; a
+  control-character delimiter other than TAB cannot be escaped visibly and is
+  replaced like any other control character.
+* Everywhere: every other control character (C0 but TAB, DEL, C1 including
+  NEL), U+2028, U+2029 and lone surrogates are replaced by U+FFFD, so that
+  no output can ever hold more than one line in any reader's sense of "line"
+  (including :meth:`str.splitlines`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import date, datetime, time
+from typing import Final
+
+__all__ = [
+    "FALLBACK_KEY",
+    "REPLACEMENT",
+    "UNPRINTABLE",
+    "cef_header_escaper",
+    "cef_value_escaper",
+    "leef_value_escaper",
+    "make_key_sanitizer",
+    "safe_str",
+    "to_text",
+]
+
+REPLACEMENT: Final = "\ufffd"
+#: Placeholder for a value whose ``__str__`` and ``__repr__`` both raise.
+UNPRINTABLE: Final = "<unprintable {}>"
+#: Key used when a key sanitises to nothing.
+FALLBACK_KEY: Final = "field"
+
+
+def _unsafe_chars() -> dict[int, str]:
+    """Characters that never reach the output raw (except where a format escapes them)."""
+    table: dict[int, str] = {}
+    for cp in range(0x00, 0x20):
+        table[cp] = REPLACEMENT
+    for cp in range(0x7F, 0xA0):
+        table[cp] = REPLACEMENT
+    for cp in (0x2028, 0x2029):
+        table[cp] = REPLACEMENT
+    for cp in range(0xD800, 0xE000):  # lone surrogates cannot be encoded as UTF-8
+        table[cp] = REPLACEMENT
+    del table[0x09]  # TAB is kept unless the format says otherwise
+    return table
+
+
+_BASE: Final = _unsafe_chars()
+
+
+def _escaper(table: dict[int, str], specials: str) -> Callable[[str], str]:
+    """Build a fast escaper: a C-speed check first, ``str.translate`` only when needed."""
+    trans = str.maketrans(table)
+    specials_t = tuple(specials)
+
+    def escape(text: str) -> str:
+        if text.isprintable():
+            for ch in specials_t:
+                if ch in text:
+                    return text.translate(trans)
+            return text
+        return text.translate(trans)
+
+    return escape
+
+
+def cef_header_escaper() -> Callable[[str], str]:
+    table = dict(_BASE)
+    table.update({ord("\\"): "\\\\", ord("|"): "\\|", ord("\r"): " ", ord("\n"): " "})
+    return _escaper(table, "\\|")
+
+
+def cef_value_escaper() -> Callable[[str], str]:
+    table = dict(_BASE)
+    table.update({ord("\\"): "\\\\", ord("="): "\\=", ord("\r"): "\\r", ord("\n"): "\\n"})
+    return _escaper(table, "\\=")
+
+
+def leef_value_escaper(delimiter: str) -> Callable[[str], str]:
+    table = dict(_BASE)
+    table.update({ord("\\"): "\\\\", ord("\r"): "\\r", ord("\n"): "\\n"})
+    d = ord(delimiter)
+    if delimiter == "\t":
+        table[d] = "\\t"
+    elif d not in _BASE:
+        table[d] = "\\" + delimiter
+    # else: a control-character delimiter is already replaced by U+FFFD.
+    specials = "\\" + (delimiter if delimiter.isprintable() else "")
+    return _escaper(table, specials)
+
+
+_STRIP_RE: Final = re.compile(r"[^A-Za-z0-9_]+")
+
+
+def make_key_sanitizer(mode: str | Callable[[str], str]) -> Callable[[str], str]:
+    """Return the key sanitiser for ``mode``.
+
+    ``"strip"`` (default, as the runbook) removes every character outside
+    ``[A-Za-z0-9_]``; ``"underscore"`` replaces each run of them with ``_``.
+    A callable is used as given, and its result is stripped afterwards, so no
+    sanitiser can produce a key that forges a pair. A key that sanitises to
+    nothing becomes ``field``.
+    """
+    if callable(mode):
+        user = mode
+
+        def custom(key: str) -> str:
+            return _STRIP_RE.sub("", safe_str(user(key))) or FALLBACK_KEY
+
+        return custom
+    if mode == "strip":
+        return lambda key: _STRIP_RE.sub("", key) or FALLBACK_KEY
+    if mode == "underscore":
+        return lambda key: _STRIP_RE.sub("_", key).strip("_") or FALLBACK_KEY
+    raise ValueError(f"key_sanitizer must be 'strip', 'underscore' or a callable, not {mode!r}")
+
+
+def _type_name(obj: object) -> str:
+    try:
+        return type(obj).__qualname__
+    except Exception:  # pragma: no cover - a hostile metaclass
+        return "object"
+
+
+def safe_str(obj: object) -> str:
+    """``str(obj)``, falling back to ``repr(obj)`` and then to a placeholder; never raises."""
+    try:
+        text = str(obj)
+        if type(text) is str:
+            return text
+        return str.__str__(text)
+    except Exception:
+        pass
+    try:
+        text = repr(obj)
+        if type(text) is str:
+            return text
+    except Exception:
+        pass
+    return UNPRINTABLE.format(_type_name(obj))
+
+
+def _json_default(obj: object) -> str:
+    if isinstance(obj, bytes | bytearray | memoryview):
+        return bytes(obj).decode("utf-8", "replace")
+    return safe_str(obj)
+
+
+def to_text(value: object) -> str:
+    """Turn any value into text: the one place that decides how a value reads.
+
+    ``str`` as is; ``bool`` as ``true``/``false``; other numbers by ``str``;
+    ``bytes`` decoded as UTF-8 with replacement; ``dict``, ``list``, ``tuple``
+    and sets as compact JSON (non-JSON members by ``str``); dates and times in
+    ISO 8601; anything else by ``str``, then ``repr``, then the placeholder
+    ``<unprintable TypeName>``. Never raises.
+    """
+    tp = type(value)
+    if tp is str:
+        return value  # type: ignore[return-value]
+    if tp is int or tp is float:
+        return repr(value)
+    if tp is bool:
+        return "true" if value else "false"
+    if isinstance(value, bytes | bytearray | memoryview):
+        try:
+            return bytes(value).decode("utf-8", "replace")
+        except Exception:
+            return UNPRINTABLE.format(_type_name(value))
+    if isinstance(value, dict | list | tuple | set | frozenset):
+        try:
+            data = sorted(value, key=safe_str) if isinstance(value, set | frozenset) else value
+            return json.dumps(
+                data, separators=(",", ":"), ensure_ascii=False, default=_json_default
+            )
+        except Exception:
+            return safe_str(value)
+    if isinstance(value, datetime | date | time):
+        try:
+            return value.isoformat()
+        except Exception:
+            return safe_str(value)
+    if isinstance(value, str):  # str subclasses: their __str__ may be hostile
+        return safe_str(value)
+    return safe_str(value)
