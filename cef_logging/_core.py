@@ -9,9 +9,10 @@ truncation) lives here, and every character-level rule in :mod:`._text`.
 
 from __future__ import annotations
 
+import operator
+import re
 import socket
 import sys
-import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
@@ -40,7 +41,8 @@ EVENT_NAME_KEY: Final = "event_name"
 EVENT_SEVERITY_KEY: Final = "event_severity"
 _OVERRIDES: Final = frozenset({EVENT_ID_KEY, EVENT_NAME_KEY, EVENT_SEVERITY_KEY})
 
-#: Level -> severity, as the runbook: below DEBUG 0, DEBUG 2, INFO 4, WARNING 6, ERROR 8, CRITICAL 10.
+#: Level -> severity, as the runbook: below DEBUG 0, DEBUG 2, INFO 4, WARNING 6, ERROR 8,
+#: CRITICAL 10.
 DEFAULT_SEVERITY_MAP: Final[Mapping[int, int]] = {0: 0, 10: 2, 20: 4, 30: 6, 40: 8, 50: 10}
 
 #: Standard level names (stdlib's and structlog's method names) -> numbers.
@@ -75,6 +77,17 @@ _LOG_ERROR: Final = "logError"
 _ELLIPSIS: Final = "..."
 _TRUNCATED: Final = "truncated"
 _KEY_CACHE_LIMIT: Final = 4096
+_KEY_EQ: Final = re.compile(r"[A-Za-z0-9_]+=")
+
+
+def _text_or_none(value: object) -> str | None:
+    tp = type(value)
+    if tp is int or tp is float:
+        return repr(value)
+    return None if value is None else _text.to_text(value)
+
+
+_concat: Final = operator.add
 
 
 class MessageError:
@@ -96,6 +109,10 @@ def _leef_delimiter_spec(delimiter: str) -> str:
         raise ValueError(f"LEEF delimiter must be one character, not {delimiter!r}")
     if delimiter in "|=\\\r\n" or ord(delimiter) in (0x2028, 0x2029):
         raise ValueError(f"LEEF delimiter {delimiter!r} cannot separate attributes safely")
+    # A key character would split keys (they are not escaped); U+FFFD is what control
+    # characters in values become, so it would let a value forge a separator.
+    if (delimiter.isascii() and (delimiter.isalnum() or delimiter == "_")) or delimiter == "\ufffd":
+        raise ValueError(f"LEEF delimiter {delimiter!r} cannot separate attributes safely")
     if delimiter.isprintable() and delimiter.isascii() and delimiter != " ":
         return delimiter
     if ord(delimiter) > 0xFFFF:
@@ -107,7 +124,7 @@ def _parse_delimiter(value: str) -> str:
     """Accept ``"\\t"``, ``"x09"``, ``"0x09"``, ``"tab"`` or a single character."""
     if value.lower() == "tab":
         return "\t"
-    if len(value) > 1 and value[:1] in "xX" or value[:2] in ("0x", "0X"):
+    if (len(value) > 1 and value[:1] in "xX") or value[:2] in ("0x", "0X"):
         digits = value[2:] if value[:2] in ("0x", "0X") else value[1:]
         try:
             return chr(int(digits, 16))
@@ -159,7 +176,8 @@ class LineRenderer:
         if kind not in ("cef", "leef"):
             raise ValueError(f"kind must be 'cef' or 'leef', not {kind!r}")
         self.kind: Kind = kind
-        header = _text.cef_header_escaper()
+        self._is_cef = kind == "cef"
+        header = _text.cef_header_escaper().escape
         self._header = header
         self._sanitize = _text.make_key_sanitizer(key_sanitizer)
         self._none_value = none_value
@@ -170,7 +188,7 @@ class LineRenderer:
         if kind == "cef":
             self._prefix = f"CEF:0|{head}|"
             self._sep = " "
-            self._escape = _text.cef_value_escaper()
+            escaper = _text.cef_value_escaper()
             self._delim_slot = ""
         else:
             leef_version = str(leef_version)
@@ -185,7 +203,9 @@ class LineRenderer:
                 self._delim_slot = _leef_delimiter_spec(delim) + "|"
             self._prefix = f"LEEF:{leef_version}|{head}|"
             self._sep = delim
-            self._escape = _text.leef_value_escaper(delim)
+            escaper = _text.leef_value_escaper(delim)
+        self._escape = escaper.escape
+        self._clean = escaper.clean
         self.delimiter = self._sep
 
         # --- severity ------------------------------------------------------------------------
@@ -295,8 +315,9 @@ class LineRenderer:
                 order.append(_ELLIPSIS if name == _ELLIPSIS else self._sanitize(name))
             self._order = tuple(order)
 
-        self._key_cache: dict[str, str] = {}
-        self._lock = threading.Lock()
+        self._key_cache: dict[str, tuple[str, bool]] = {}
+        self._plans: dict[tuple[str, ...], tuple[str, ...] | None] = {}
+        self._hcache: dict[str, str] = {}
         if max_length is not None:
             max_length = int(max_length)
             if max_length < 64:
@@ -315,6 +336,25 @@ class LineRenderer:
             return self._level_names[text.upper()]
         except KeyError:
             raise ValueError(f"unknown level name {key!r} in severity_map") from None
+
+    def _cache_header(self, text: str) -> str:
+        """Escape a header value, remembering it (logger names and templates repeat)."""
+        escaped = self._header(text)
+        if len(text) <= 256:
+            if len(self._hcache) >= _KEY_CACHE_LIMIT:
+                self._hcache.clear()
+            self._hcache[text] = escaped
+        return escaped
+
+    def _cache_key(self, raw: str) -> tuple[str, bool]:
+        """Resolve and cache ``raw``: (key, plain) where plain means "came through unchanged"."""
+        key = self._extension_key(raw if type(raw) is str else _text.safe_str(raw))
+        plain = key == raw and key not in self._reserved and key not in self._excluded
+        cache = self._key_cache
+        if len(cache) >= _KEY_CACHE_LIMIT:
+            cache.clear()
+        cache[raw] = (key, plain)
+        return key, plain
 
     def _extension_key(self, raw: str) -> str:
         """rename -> CEF full-name alias -> sanitise (no collision handling)."""
@@ -389,16 +429,22 @@ class LineRenderer:
         name: object,
         message: str | MessageError | None,
         items: Iterable[tuple[str, object]] = (),
+        keys: tuple[str, ...] | None = None,
+        values: Sequence[object] = (),
         exc_info: object = None,
         exc_text: str | None = None,
         stack_info: str | None = None,
         standard: Callable[[str], object] | None = None,
     ) -> str:
-        """Render one event. Never raises: on an internal error it returns a fallback line."""
+        """Render one event. Never raises: on an internal error it returns a fallback line.
+
+        User fields come either as ``items`` (key, value) pairs or, faster, as ``keys``
+        (a tuple, so that the field plan for a call site is cached) and ``values``.
+        """
         try:
             return self._render(
-                created, levelno, event_id, name, message, items, exc_info, exc_text,
-                stack_info, standard,
+                created, levelno, event_id, name, message, items, keys, values, exc_info,
+                exc_text, stack_info, standard,
             )  # fmt: skip
         except Exception as exc:  # pragma: no cover - exercised by hostile-input tests
             return self.fallback(levelno, message, exc)
@@ -433,6 +479,8 @@ class LineRenderer:
         name: object,
         message: str | MessageError | None,
         items: Iterable[tuple[str, object]],
+        raw_keys: tuple[str, ...] | None,
+        raw_values: Sequence[object],
         exc_info: object,
         exc_text: str | None,
         stack_info: str | None,
@@ -443,9 +491,29 @@ class LineRenderer:
         sev_override: object = None
         name_override: object = None
 
-        # --- user fields: one pass, collision rule applied as we go -------------------------
-        extras: list[str] = []
-        taken = set(self._reserved)
+        # --- user fields: one pass ------------------------------------------------------------
+        # The collision rule needs a set of taken keys only once a key that was transformed
+        # (renamed, aliased, sanitised or reserved) shows up: distinct raw keys that come
+        # through unchanged cannot collide with each other or with the formatter's own keys.
+        if raw_keys is not None:
+            # (keys, values) form: the fast path, when this key sequence has a plan.
+            plan = self._plans.get(raw_keys)
+            if plan is None and raw_keys not in self._plans:
+                plan = self._make_plan(raw_keys)
+            if plan is not None:
+                maybe = [v if type(v) is str else _text_or_none(v) for v in raw_values]
+                if None not in maybe:
+                    done: list[str] = maybe  # type: ignore[assignment]
+                    if not self._clean("".join(done)):
+                        done = [escape(t) for t in done]
+                    return self._finish(
+                        created, levelno, event_id, name, message, exc_info, exc_text,
+                        stack_info, standard, list(map(_concat, plan, done)), None, None,
+                    )  # fmt: skip
+            items = zip(raw_keys, raw_values, strict=False)
+        keys: list[str] = []
+        texts: list[str] = []
+        taken: set[str] | None = None
         cache = self._key_cache
         seen_raw: set[str] | None = set() if self._defaults else None
         excluded = self._excluded
@@ -464,49 +532,110 @@ class LineRenderer:
             if seen_raw is not None:
                 seen_raw.add(raw)
             try:
-                key = cache[raw]
+                key, plain = cache[raw]
             except KeyError:
-                key = self._extension_key(raw)
-                if len(cache) >= _KEY_CACHE_LIMIT:
-                    cache.clear()
-                cache[raw] = key
+                key, plain = self._cache_key(raw)
             except TypeError:  # an unhashable / non-str key from a hostile mapping
-                key = self._extension_key(_text.safe_str(raw))
-            if key in excluded:
-                continue
+                key, plain = self._extension_key(_text.safe_str(raw)), False
             if value is None:
                 if none_value is None:
                     continue
                 text = none_value
             else:
                 text = value if type(value) is str else to_text(value)
-            if key in taken:
-                key = self._unique(key, taken)
-            taken.add(key)
-            extras.append(f"{key}={escape(text)}")  # type: ignore[arg-type]
+            if not plain or taken is not None:
+                if key in excluded:
+                    continue
+                if taken is None:
+                    taken = set(self._reserved)
+                    taken.update(keys)
+                if key in taken:
+                    key = self._unique(key, taken)
+                taken.add(key)
+            keys.append(key)
+            texts.append(text)
         if seen_raw is not None:
+            if taken is None:
+                taken = set(self._reserved)
+                taken.update(keys)
             for raw, value in self._defaults:
                 if raw in seen_raw:
                     continue
-                key = self._unique(self._extension_key(raw), taken)
+                key = self._extension_key(raw)
                 if key in excluded:
                     continue
-                text = self._value_text(value)  # type: ignore[assignment]
-                if text is None:
+                default_text = self._value_text(value)
+                if default_text is None:
                     continue
+                key = self._unique(key, taken)
                 taken.add(key)
-                extras.append(f"{key}={escape(text)}")
+                keys.append(key)
+                texts.append(default_text)
+        if texts:
+            if not self._clean("".join(texts)):
+                texts = [escape(t) for t in texts]
+            extras = [f"{k}={t}" for k, t in zip(keys, texts, strict=True)]
+        else:
+            extras = []
+        return self._finish(
+            created, levelno, event_id, name, message, exc_info, exc_text, stack_info,
+            standard, extras, sev_override, name_override,
+        )  # fmt: skip
 
+    def _make_plan(self, raw_keys: tuple[str, ...]) -> tuple[str, ...] | None:
+        """Resolve a key sequence once: its ``key=`` prefixes, or None when it needs the slow
+        path (per-event overrides, exclusions, defaults, non-string keys)."""
+        plans = self._plans
+        if len(plans) >= _KEY_CACHE_LIMIT:
+            plans.clear()
+        plan: tuple[str, ...] | None = None
+        if not self._defaults and not any(k in _OVERRIDES for k in raw_keys):
+            try:
+                taken = set(self._reserved)
+                out = []
+                for raw in raw_keys:
+                    key = self._extension_key(raw)
+                    if key in self._excluded:
+                        raise LookupError(key)
+                    key = self._unique(key, taken)
+                    taken.add(key)
+                    out.append(key + "=")
+                plan = tuple(out)
+            except (LookupError, TypeError, AttributeError):
+                plan = None
+        plans[raw_keys] = plan
+        return plan
+
+    def _finish(
+        self,
+        created: float | None,
+        levelno: int | None,
+        event_id: object,
+        name: object,
+        message: str | MessageError | None,
+        exc_info: object,
+        exc_text: str | None,
+        stack_info: str | None,
+        standard: Callable[[str], object] | None,
+        extras: list[str],
+        sev_override: object,
+        name_override: object,
+    ) -> str:
+        escape = self._escape
+        to_text = _text.to_text
         # --- header values --------------------------------------------------------------------
         if sev_override is not None:
             sev: int | str = self._override_severity(sev_override)  # type: ignore[assignment]
         elif levelno is None:
             sev = 0
         else:
-            sev = self.severity_for(levelno)
+            try:
+                sev = self._sev_cache[levelno]
+            except (KeyError, TypeError):
+                sev = self.severity_for(levelno)
         if self._leef and isinstance(sev, int) and sev < 1:
             sev = 1  # QRadar's sev is 1-10
-        if event_id is None or event_id == "":
+        if event_id is None or (type(event_id) is str and not event_id):
             event_id = self.default_event_id
         sig = event_id if type(event_id) is str else to_text(event_id)
         if name_override is not None:
@@ -555,13 +684,19 @@ class LineRenderer:
         if self._order is not None:
             pairs = self._reorder(pairs)
 
-        if self.kind == "cef":
-            line = (
-                f"{self._prefix}{self._header(sig)}|{self._header(name_text)}|{sev}|"
-                f"{' '.join(pairs)}"
-            )
+        hcache = self._hcache
+        try:
+            sig = hcache[sig]
+        except KeyError:
+            sig = self._cache_header(sig)
+        if self._is_cef:
+            try:
+                name_text = hcache[name_text]
+            except KeyError:
+                name_text = self._cache_header(name_text)
+            line = f"{self._prefix}{sig}|{name_text}|{sev}|{' '.join(pairs)}"
         else:
-            line = f"{self._prefix}{self._header(sig)}|{self._delim_slot}{self._sep.join(pairs)}"
+            line = f"{self._prefix}{sig}|{self._delim_slot}{self._sep.join(pairs)}"
         if self._max_length is not None:
             return self._truncate(line)
         return line
@@ -603,14 +738,14 @@ class LineRenderer:
             return None
         if exc_info is True:
             current = sys.exc_info()
-            return None if current[0] is None else current  # type: ignore[return-value]
+            return None if current[0] is None else current
         if isinstance(exc_info, BaseException):
             return (type(exc_info), exc_info, exc_info.__traceback__)
         if isinstance(exc_info, tuple) and len(exc_info) == 3:
             if exc_info[0] is None:
                 return None
             if isinstance(exc_info[1], BaseException):
-                return exc_info  # type: ignore[return-value]
+                return exc_info
         return None
 
     def _reorder(self, pairs: list[str]) -> list[str]:
@@ -650,10 +785,23 @@ class LineRenderer:
         stripped = cut.rstrip("\\")
         if (len(cut) - len(stripped)) % 2:
             cut = cut[:-1]
-        # Do not leave half a key: back up to the last separator if no '=' follows it.
-        last_sep = cut.rfind(self._sep, header_end)
-        if last_sep != -1 and "=" not in cut[last_sep + 1 :]:
-            cut = cut[:last_sep]
+        # Do not leave half a key: unless a whole "key=" follows the last *unescaped*
+        # separator (or the header), back up to it. (An escaped LEEF delimiter such as
+        # "\^" is part of a value; cutting there would leave a dangling backslash.)
+        end = len(cut)
+        while True:
+            last_sep = cut.rfind(self._sep, header_end, end)
+            if last_sep == -1:
+                last_sep = header_end - 1
+                break
+            run = last_sep
+            while run > header_end and cut[run - 1] == "\\":
+                run -= 1
+            if (last_sep - run) % 2 == 0:
+                break
+            end = last_sep
+        if _KEY_EQ.match(cut, last_sep + 1) is None:
+            cut = cut[: max(last_sep, header_end)]
         if len(cut) <= header_end:
             return line[:header_end] + marker.lstrip(self._sep)
         return cut + marker

@@ -18,14 +18,16 @@ from ._core import LineRenderer, MessageError
 __all__ = ["RESERVED_ATTRS", "CEFFormatter", "LEEFFormatter"]
 
 
-def _reserved_attrs() -> frozenset[str]:
-    """LogRecord's own attributes, read off a real record (so new Pythons are covered)."""
-    record = logging.LogRecord("name", logging.INFO, "path", 1, "msg", (), None)
-    return frozenset(vars(record)) | {"message", "asctime"}
+def _record_attrs() -> list[str]:
+    """LogRecord's own attributes, in order, read off a real record (new Pythons are covered)."""
+    return list(vars(logging.LogRecord("name", logging.INFO, "path", 1, "msg", (), None)))
 
+
+_RECORD_ATTRS = _record_attrs()
+_N_RECORD_ATTRS = len(_RECORD_ATTRS)
 
 #: Attributes of :class:`logging.LogRecord` never written as extension fields.
-RESERVED_ATTRS: frozenset[str] = _reserved_attrs()
+RESERVED_ATTRS: frozenset[str] = frozenset(_RECORD_ATTRS) | {"message", "asctime"}
 
 _STANDARD_GETTERS: dict[str, Callable[[logging.LogRecord], object]] = {
     "pid": lambda r: r.process,
@@ -90,6 +92,7 @@ class _SIEMFormatter(logging.Formatter):
         self._reserved = (
             frozenset(reserved_attrs) if reserved_attrs is not None else RESERVED_ATTRS
         )
+        self._default_reserved = self._reserved >= RESERVED_ATTRS
         self.renderer = LineRenderer(
             self._kind,
             vendor=vendor,
@@ -111,7 +114,7 @@ class _SIEMFormatter(logging.Formatter):
             max_length=max_length,
             **leef,
         )
-        self._render = self.renderer.render
+        self._render = self.renderer._render  # format() has its own safety net
 
     # -- message ---------------------------------------------------------------------------
 
@@ -147,24 +150,24 @@ class _SIEMFormatter(logging.Formatter):
             else:
                 name = template if type(template) is str else _text.safe_str(template)
             reserved = self._reserved
-            items = [(k, v) for k, v in record.__dict__.items() if k not in reserved]
+            attrs = record.__dict__
+            keys = list(attrs)
+            if self._default_reserved and keys[:_N_RECORD_ATTRS] == _RECORD_ATTRS:
+                # A record made by LogRecord.__init__: its own attributes come first, in a
+                # known order, so only what follows (the extras) needs looking at.
+                extra = tuple([k for k in keys[_N_RECORD_ATTRS:] if k not in reserved])
+            else:
+                extra = tuple([k for k in keys if k not in reserved])
             standard = None
             if self.renderer.standard_fields:
                 def standard(field: str) -> object:
                     return _STANDARD_GETTERS[field](record)
             exc_info = record.exc_info
             return self._render(
-                created=record.created,
-                levelno=record.levelno,
-                event_id=record.name,
-                name=name,
-                message=message,
-                items=items,
-                exc_info=exc_info,
-                exc_text=None if exc_info else record.exc_text,
-                stack_info=record.stack_info,
-                standard=standard,
-            )
+                record.created, record.levelno, record.name, name, message, (), extra,
+                [attrs[k] for k in extra], exc_info, None if exc_info else record.exc_text,
+                record.stack_info, standard,
+            )  # fmt: skip
         except Exception as exc:
             return self.renderer.fallback(getattr(record, "levelno", None), message, exc)
 

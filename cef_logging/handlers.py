@@ -160,6 +160,15 @@ def _guard_lf(text: str) -> str:
     return text
 
 
+def _guard_lf_nul(text: str) -> str:
+    """LF framing guard: LF -> ``\\n`` and NUL -> ``\\0`` (LF-framed receivers such as
+    syslog-ng's ``network()`` source also end a message at NUL)."""
+    text = _guard_lf(text)
+    if "\x00" in text:
+        return text.replace("\x00", "\\0")
+    return text
+
+
 # --------------------------------------------------------------------------------------
 # SyslogHandler
 # --------------------------------------------------------------------------------------
@@ -309,7 +318,7 @@ class SyslogHandler(logging.Handler):
                 self._send_udp(record, self.build_message(record, msg))
             else:
                 if self.framing == "newline":
-                    msg = _guard_lf(msg)
+                    msg = _guard_lf_nul(msg)
                 self._send_stream(self.frame(self.build_message(record, msg)))
         except RecursionError:  # pragma: no cover - mirrors the stdlib handlers
             raise

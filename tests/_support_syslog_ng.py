@@ -43,7 +43,7 @@ SOURCE_KINDS = {
     "tcp_octet": ('syslog', 'transport("tcp")'),
     "tcp_newline": ('network', 'transport("tcp")'),
     "tls_octet": ('syslog', 'transport("tls")'),
-    "tls_newline": ('network', 'transport("tls")'),
+    "tls_newline": ('network', 'transport("tls") flags(syslog-protocol)'),
 }
 
 

@@ -1,0 +1,538 @@
+"""Parsers for CEF and LEEF lines: the exact inverse of the formatters.
+
+:func:`parse_cef` and :func:`parse_leef` take one line (an optional syslog or
+other prefix, then ``CEF:`` / ``LEEF:``) and return a frozen event whose values
+are unescaped. ``strict=True`` raises :class:`ParseError` for anything the specs
+do not allow; the default lenient mode recovers what real producers emit. See
+the README section "Parsing CEF and LEEF lines" for the full rules.
+
+Both parsers avoid per-character Python loops: the common path is a few
+``str.split``/``str.find`` calls and one compiled-regex scan of the extension;
+values without a backslash are taken as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = ["CEFEvent", "LEEFEvent", "ParseError", "parse_cef", "parse_leef"]
+
+
+class ParseError(ValueError):
+    """A line that is not valid CEF/LEEF (or, in lenient mode, not recoverable).
+
+    ``position`` is the 0-based character offset into the line given to the
+    parser; ``reason`` is the message without the position.
+    """
+
+    position: int
+    reason: str
+
+    def __init__(self, reason: str, position: int) -> None:
+        super().__init__(f"{reason} (at position {position})")
+        self.reason = reason
+        self.position = position
+
+    def __reduce__(self) -> tuple[type[ParseError], tuple[str, int]]:
+        return (type(self), (self.reason, self.position))
+
+
+@dataclass(frozen=True, slots=True)
+class CEFEvent:
+    """One parsed CEF line."""
+
+    cef_version: int
+    vendor: str
+    product: str
+    version: str
+    signature_id: str
+    name: str
+    severity: str
+    """As written, e.g. ``"5"`` or ``"High"``."""
+    extensions: dict[str, str]
+    """Unescaped values, in the order of the line."""
+    prefix: str = ""
+    """Whatever came before ``CEF:`` (e.g. a syslog header), verbatim."""
+
+
+@dataclass(frozen=True, slots=True)
+class LEEFEvent:
+    """One parsed LEEF line."""
+
+    leef_version: str
+    """As written: ``"1.0"`` or ``"2.0"``."""
+    vendor: str
+    product: str
+    version: str
+    event_id: str
+    delimiter: str
+    """The actual attribute delimiter character (TAB for LEEF 1.0)."""
+    attributes: dict[str, str]
+    """Unescaped values, in the order of the line."""
+    prefix: str = ""
+    """Whatever came before ``LEEF:`` (e.g. a syslog header), verbatim."""
+
+
+# --------------------------------------------------------------------------- shared
+
+_STRICT_KEY: Final = re.compile(r"[A-Za-z0-9_]+\Z")
+_LENIENT_KEY_CHARS: Final = r"[A-Za-z0-9_.\-\[\]]+"
+
+_SEVERITY_WORDS: Final = frozenset({"unknown", "low", "medium", "high", "very-high"})
+_SEVERITY_INTS: Final = frozenset(str(i) for i in range(11))
+
+
+def _valid_severity(sev: str) -> bool:
+    return sev in _SEVERITY_INTS or sev.lower() in _SEVERITY_WORDS
+
+
+def _check_raw_line_breaks(line: str, start: int) -> None:
+    cr = line.find("\r", start)
+    lf = line.find("\n", start)
+    if cr == -1 and lf == -1:
+        return
+    pos = min(p for p in (cr, lf) if p != -1)
+    raise ParseError("raw line break (escape it as \\r or \\n)", pos)
+
+
+def _strip_terminator(line: str) -> str:
+    """Drop one trailing line terminator (``\\n``, ``\\r\\n`` or ``\\r``)."""
+    if line.endswith("\n"):
+        return line[:-2] if line.endswith("\r\n") else line[:-1]
+    if line.endswith("\r"):
+        return line[:-1]
+    return line
+
+
+# Header fields: a run of non-pipe, non-backslash characters or backslash escapes.
+_HEADER_FIELD: Final = re.compile(r"(?:[^|\\]+|\\.)*", re.S)
+_BACKSLASH_ANY: Final = re.compile(r"\\(.?)", re.S)
+_HEADER_ESCAPES: Final = {"\\": "\\", "|": "|"}
+
+
+def _unescape_header(text: str, base: int, strict: bool) -> str:
+    """Undo ``\\\\`` and ``\\|``; other escapes are errors (strict) or kept literally."""
+    if "\\" not in text:
+        return text
+
+    def repl(m: re.Match[str]) -> str:
+        ch = m.group(1)
+        out = _HEADER_ESCAPES.get(ch)
+        if out is not None:
+            return out
+        if strict:
+            shown = repr("\\" + ch) if ch else "a lone backslash"
+            raise ParseError(
+                f"undefined escape {shown} in header (only \\\\ and \\| are allowed)",
+                base + m.start(),
+            )
+        return m.group(0)
+
+    return _BACKSLASH_ANY.sub(repl, text)
+
+
+def _split_header(
+    line: str, start: int, count: int, strict: bool, what: str
+) -> tuple[list[tuple[str, int]], int]:
+    """Split ``count`` pipe-terminated header fields starting at ``start``.
+
+    Returns the raw (still escaped) fields with their offsets, and the offset
+    where the rest of the line begins. Missing the final pipe is an error in
+    strict mode; in lenient mode the rest is then empty.
+    """
+    parts = line[start:].split("|", count)
+    if len(parts) > count and line.find("\\", start, len(line) - len(parts[count])) == -1:
+        fields: list[tuple[str, int]] = []
+        pos = start
+        for part in parts[:count]:
+            fields.append((part, pos))
+            pos += len(part) + 1
+        return fields, pos
+    # Slow path: escapes in the header, or too few fields.
+    fields = []
+    pos = start
+    end = len(line)
+    for i in range(count):
+        m = _HEADER_FIELD.match(line, pos)
+        assert m is not None  # the pattern matches the empty string
+        fields.append((m.group(), pos))
+        pos = m.end()
+        if pos < end and line[pos] == "|":
+            pos += 1
+            continue
+        # Reached the end of the line (a dangling backslash stops the match too).
+        if pos < end:  # a lone backslash at the very end
+            if strict:
+                raise ParseError("lone backslash at end of header", pos)
+            fields[-1] = (fields[-1][0] + line[pos:], fields[-1][1])
+            pos = end
+        if strict or i < count - 1:
+            raise ParseError(
+                f"{what} header has {i + 1} field(s), expected {count} followed by '|'",
+                pos,
+            )
+        return fields, end
+    return fields, pos
+
+
+# --------------------------------------------------------------------------- CEF
+
+_CEF_NEXT_KEY: Final = re.compile(r" (" + _LENIENT_KEY_CHARS + r")=")
+_CEF_VALUE_TOKEN: Final = re.compile(r"\\(.?)|=", re.S)
+_CEF_VALUE_ESCAPES: Final = {"\\": "\\", "=": "=", "r": "\r", "n": "\n"}
+_CEF_VALUE_ESCAPES_LENIENT: Final = {**_CEF_VALUE_ESCAPES, "|": "|"}
+
+
+def _unescape_cef_value(text: str, base: int, strict: bool) -> str:
+    table = _CEF_VALUE_ESCAPES if strict else _CEF_VALUE_ESCAPES_LENIENT
+
+    def repl(m: re.Match[str]) -> str:
+        whole = m.group(0)
+        if whole == "=":
+            if strict:
+                raise ParseError("unescaped '=' in extension value (write \\=)", base + m.start())
+            return "="
+        out = table.get(m.group(1))
+        if out is not None:
+            return out
+        if strict:
+            ch = m.group(1)
+            shown = repr(whole) if ch else "a lone backslash"
+            raise ParseError(
+                f"undefined escape {shown} in extension value "
+                "(only \\\\, \\=, \\r and \\n are allowed)",
+                base + m.start(),
+            )
+        return whole
+
+    return _CEF_VALUE_TOKEN.sub(repl, text)
+
+
+_STRICT_KEY_LIST: Final = re.compile(r"[A-Za-z0-9_]+(?: [A-Za-z0-9_]+)*\Z")
+
+
+def _parse_cef_extension(ext: str, base: int, strict: bool) -> dict[str, str]:
+    """Split the extension ``ext`` (found at offset ``base`` of the line) into pairs.
+
+    A pair boundary is a space, a key and ``=``. A key can never end in a
+    backslash, so that ``=`` is never an escaped one: one ``re.split`` finds
+    every boundary at once.
+    """
+    if not strict and ext[:1] == " ":
+        stripped = ext.lstrip(" ")
+        base += len(ext) - len(stripped)
+        ext = stripped
+    if not ext:
+        return {}
+    parts = _CEF_NEXT_KEY.split(" " + ext)
+    if parts[0]:
+        raise ParseError("extension does not start with key=value", base)
+    keys = parts[1::2]
+    values = parts[2::2]
+    n = len(keys)
+    if "\\" not in ext and ext.count("=") == n:
+        # Common path: no escapes, no '=' inside values.
+        if not strict:
+            return dict(zip(keys, values, strict=True))
+        if _STRICT_KEY_LIST.match(" ".join(keys)) is not None:
+            out = dict(zip(keys, values, strict=True))
+            if len(out) == n:
+                return out
+    out = {}
+    pos = base
+    for key, raw in zip(keys, values, strict=True):
+        vstart = pos + len(key) + 1
+        if strict:
+            if _STRICT_KEY.match(key) is None:
+                raise ParseError(f"invalid extension key {key!r} (allowed: A-Z a-z 0-9 _)", pos)
+            if key in out:
+                raise ParseError(f"duplicate extension key {key!r}", pos)
+        if "\\" in raw or "=" in raw:
+            out[key] = _unescape_cef_value(raw, vstart, strict)
+        else:
+            out[key] = raw
+        pos = vstart + len(raw) + 1
+    return out
+
+
+def _recover_extra_pipe(
+    fields: list[tuple[str, int]], line: str, ext_start: int
+) -> tuple[list[tuple[str, int]], int] | None:
+    """Kemp-style ``LM||1.0``: one empty header field too many pushes the severity
+    into the extension. Recover when the severity slot is invalid, the text before
+    the next pipe is a valid severity, and exactly one of vendor..name is empty."""
+    bar = line.find("|", ext_start)
+    if bar == -1:
+        return None
+    sev = line[ext_start:bar]
+    if not _valid_severity(sev):
+        return None
+    empty = [i for i in range(1, 6) if fields[i][0] == ""]
+    if len(empty) != 1:
+        return None
+    i = empty[0]
+    new = fields[:i] + fields[i + 1 : 7] + [(sev, ext_start)]
+    return new, bar + 1
+
+
+def parse_cef(line: str, *, strict: bool = False) -> CEFEvent:
+    """Parse one CEF line into a :class:`CEFEvent`.
+
+    Text before ``CEF:`` is kept in ``prefix``. One trailing line terminator is
+    ignored. Raises :class:`ParseError` (a :class:`ValueError`) naming the
+    position of the problem.
+    """
+    if line[-1:] in ("\n", "\r"):
+        line = _strip_terminator(line)
+    at = line.find("CEF:")
+    if at == -1:
+        raise ParseError("no 'CEF:' found", 0)
+    if strict and ("\n" in line or "\r" in line):
+        _check_raw_line_breaks(line, 0)
+    # Fast path: version 0, no backslash in the header, a valid severity.
+    parts = line[at + 4 :].split("|", 7)
+    if len(parts) == 8 and parts[0] == "0":
+        ext = parts[7]
+        ext_start = len(line) - len(ext)
+        sev = parts[6]
+        if line.find("\\", at, ext_start) == -1 and (
+            sev in _SEVERITY_INTS or sev.lower() in _SEVERITY_WORDS
+        ):
+            return CEFEvent(
+                0,
+                parts[1],
+                parts[2],
+                parts[3],
+                parts[4],
+                parts[5],
+                sev,
+                _parse_cef_extension(ext, ext_start, strict),
+                line[:at],
+            )
+    fields, ext_start = _split_header(line, at + 4, 7, strict, "CEF")
+
+    raw_version, vpos = fields[0]
+    version_text = raw_version if strict else raw_version.strip()
+    if not version_text.isdigit() or not version_text.isascii():
+        raise ParseError(f"CEF version must be an integer, not {raw_version!r}", vpos)
+    cef_version = int(version_text)
+    if strict and cef_version not in (0, 1):
+        raise ParseError(f"unknown CEF version {cef_version} (expected 0 or 1)", vpos)
+
+    sev_raw, sev_pos = fields[6]
+    if not _valid_severity(sev_raw):
+        recovered = None if strict else _recover_extra_pipe(fields, line, ext_start)
+        if recovered is not None:
+            fields, ext_start = recovered
+            sev_raw, sev_pos = fields[6]
+        elif strict:
+            bar = line.find("|", ext_start)
+            hint = ""
+            if bar != -1 and _valid_severity(line[ext_start:bar]):
+                hint = (
+                    "; the header seems to have 8 fields, expected 7"
+                    " (unescaped '|' in a header value?)"
+                )
+            raise ParseError(
+                f"invalid severity {sev_raw!r} (expected 0-10 or "
+                f"Unknown, Low, Medium, High, Very-High){hint}",
+                sev_pos,
+            )
+
+    vendor, product, version, signature_id, name = (
+        _unescape_header(text, pos, strict) for text, pos in fields[1:6]
+    )
+    severity = _unescape_header(sev_raw, sev_pos, strict)
+    extensions = _parse_cef_extension(line[ext_start:], ext_start, strict)
+    return CEFEvent(
+        cef_version=cef_version,
+        vendor=vendor,
+        product=product,
+        version=version,
+        signature_id=signature_id,
+        name=name,
+        severity=severity,
+        extensions=extensions,
+        prefix=line[:at],
+    )
+
+
+# --------------------------------------------------------------------------- LEEF
+
+_LEEF_HEX_STRICT: Final = re.compile(r"0?x([0-9A-Fa-f]{1,4})\Z")
+_LEEF_HEX_LENIENT: Final = re.compile(r"(?:0?[xX]|\\x)([0-9A-Fa-f]{1,4})\Z")
+
+
+def _leef_delimiter(slot: str, pos: int, strict: bool) -> str | None:
+    """Interpret the LEEF 2.0 delimiter slot; ``None`` means "no slot" (lenient)."""
+    if len(slot) == 1:
+        return slot
+    m = (_LEEF_HEX_STRICT if strict else _LEEF_HEX_LENIENT).match(slot)
+    if m is not None:
+        return chr(int(m.group(1), 16))
+    if strict:
+        if not slot:
+            raise ParseError("empty LEEF 2.0 delimiter slot", pos)
+        raise ParseError(
+            f"invalid LEEF 2.0 delimiter {slot!r} (expected one character, xHH or 0xHH)", pos
+        )
+    if not slot or slot == "\\t":
+        return "\t"
+    return None
+
+
+_LEEF_KEY_LENIENT: Final = re.compile(r"[^\s=]+\Z")
+_leef_pair_cache: dict[tuple[str, bool], tuple[re.Pattern[str], dict[str, str]]] = {}
+
+
+def _leef_tools(delim: str, strict: bool) -> tuple[re.Pattern[str], dict[str, str]]:
+    """Tokeniser for attribute runs that honours backslash escapes, and the escape table."""
+    cached = _leef_pair_cache.get((delim, strict))
+    if cached is not None:
+        return cached
+    pair = re.compile(r"(?:[^\\" + re.escape(delim) + r"]+|\\.?)*", re.S)
+    table = {"\\": "\\", "r": "\r", "n": "\n"}
+    if delim == "\t":
+        table["t"] = "\t"
+    else:
+        table[delim] = delim
+    if not strict:
+        table.setdefault("=", "=")
+        table.setdefault("|", "|")
+        table.setdefault(delim, delim)
+    tools = (pair, table)
+    _leef_pair_cache[(delim, strict)] = tools
+    return tools
+
+
+def _unescape_leef_value(text: str, base: int, table: dict[str, str], strict: bool) -> str:
+    def repl(m: re.Match[str]) -> str:
+        out = table.get(m.group(1))
+        if out is not None:
+            return out
+        if strict:
+            whole = m.group(0)
+            shown = repr(whole) if m.group(1) else "a lone backslash"
+            raise ParseError(f"undefined escape {shown} in attribute value", base + m.start())
+        return m.group(0)
+
+    return _BACKSLASH_ANY.sub(repl, text)
+
+
+def _split_leef_pairs(line: str, start: int, delim: str, strict: bool) -> list[tuple[str, int]]:
+    end = len(line)
+    if line.find("\\", start) == -1:
+        pieces = line[start:].split(delim)
+        out = []
+        pos = start
+        for piece in pieces:
+            out.append((piece, pos))
+            pos += len(piece) + 1
+        return out
+    pair, _ = _leef_tools(delim, strict)
+    out = []
+    pos = start
+    dl = len(delim)
+    while True:
+        m = pair.match(line, pos)
+        assert m is not None
+        out.append((m.group(), pos))
+        pos = m.end()
+        if pos >= end:
+            return out
+        pos += dl  # at a delimiter
+
+
+def _parse_leef_attributes(line: str, start: int, delim: str, strict: bool) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if start >= len(line):
+        return out
+    _, table = _leef_tools(delim, strict)
+    last_key: str | None = None
+    for piece, pos in _split_leef_pairs(line, start, delim, strict):
+        eq = piece.find("=")
+        key = piece[:eq] if eq > 0 else ""
+        if strict:
+            if not piece:
+                raise ParseError("empty attribute (two delimiters in a row?)", pos)
+            if eq == -1:
+                raise ParseError("attribute without '='", pos)
+            if _STRICT_KEY.match(key) is None:
+                raise ParseError(f"invalid attribute key {key!r} (allowed: A-Z a-z 0-9 _)", pos)
+            if key in out:
+                raise ParseError(f"duplicate attribute key {key!r}", pos)
+        else:
+            if not piece:
+                continue  # empty pair
+            if eq <= 0 or _LEEF_KEY_LENIENT.match(key) is None:
+                # An unescaped delimiter inside the previous value: glue it back.
+                if last_key is None:
+                    raise ParseError("attributes do not start with key=value", pos)
+                out[last_key] += delim + _unescape_leef_value(piece, pos, table, strict)
+                continue
+        raw = piece[eq + 1 :]
+        vpos = pos + eq + 1
+        out[key] = _unescape_leef_value(raw, vpos, table, strict) if "\\" in raw else raw
+        last_key = key
+    return out
+
+
+def parse_leef(line: str, *, strict: bool = False) -> LEEFEvent:
+    """Parse one LEEF 1.0 or 2.0 line into a :class:`LEEFEvent`.
+
+    Text before ``LEEF:`` is kept in ``prefix``. One trailing line terminator is
+    ignored. Raises :class:`ParseError` (a :class:`ValueError`) naming the
+    position of the problem.
+    """
+    line = _strip_terminator(line)
+    at = line.find("LEEF:")
+    if at == -1:
+        raise ParseError("no 'LEEF:' found", 0)
+    if strict:
+        _check_raw_line_breaks(line, 0)
+    vstart = at + 5
+    bar = line.find("|", vstart)
+    if bar == -1:
+        raise ParseError("LEEF header has no '|'", len(line))
+    leef_version = line[vstart:bar]
+    lv = leef_version if strict else leef_version.strip()
+    if not strict:
+        lv = {"1": "1.0", "2": "2.0"}.get(lv, lv)
+    if lv == "1.0":
+        count = 4
+    elif lv == "2.0":
+        count = 5
+    else:
+        raise ParseError(f"unknown LEEF version {leef_version!r} (expected 1.0 or 2.0)", vstart)
+    fields, attr_start = _split_header(line, bar + 1, count, strict, f"LEEF {lv}")
+    delim = "\t"
+    if count == 5:
+        slot, slot_pos = fields[4]
+        slot_text = _unescape_header(slot, slot_pos, strict)
+        found = _leef_delimiter(slot_text, slot_pos, strict)
+        if found is None:
+            if "=" not in slot_text:
+                raise ParseError(
+                    f"invalid LEEF 2.0 delimiter {slot_text!r} "
+                    "(expected one character, xHH or 0xHH)",
+                    slot_pos,
+                )
+            attr_start = slot_pos  # no delimiter slot at all: attributes start here
+        else:
+            delim = found
+    vendor, product, version, event_id = (
+        _unescape_header(text, pos, strict) for text, pos in fields[:4]
+    )
+    attributes = _parse_leef_attributes(line, attr_start, delim, strict)
+    return LEEFEvent(
+        leef_version=leef_version,
+        vendor=vendor,
+        product=product,
+        version=version,
+        event_id=event_id,
+        delimiter=delim,
+        attributes=attributes,
+        prefix=line[:at],
+    )

@@ -1,0 +1,370 @@
+"""structlog adapters: :class:`CEFRenderer` and :class:`LEEFRenderer`.
+
+Final processors ``(logger, method_name, event_dict) -> str`` over the same
+:class:`._core.LineRenderer` as the stdlib formatters, so a structlog event and a
+:class:`logging.LogRecord` come out as the same kind of line. This module never
+imports :mod:`structlog`: the renderers are plain callables.
+
+Mapping of an event dict (see the README section "structlog"):
+
+* ``event`` -> CEF Name and ``msg`` (non-strings by the core's value rules);
+* ``event_id`` key, else the ``logger`` key (``add_logger_name``), else
+  ``default_event_id`` -> SignatureID / EventID;
+* ``level`` key (``add_log_level``; a name in any case, or an int level), else the
+  method name -> severity through ``severity_map``;
+* ``timestamp`` key (``TimeStamper``: ISO 8601 string, epoch seconds, or a
+  :class:`~datetime.datetime`) -> ``rt`` / ``devTime`` in the configured format,
+  else now. An unparseable value is kept in the extension under ``timestamp``;
+* ``exc_info`` (True, a 3-tuple or an exception) and an already formatted
+  ``exception`` string -> the exception fields; ``stack_info`` / ``stack`` strings
+  -> ``stackInfo``;
+* ``event_name`` / ``event_severity`` -> header overrides, as for the stdlib;
+* every other key -> the extension, under the same rules as stdlib extras.
+
+As the processor of ``structlog.stdlib.ProcessorFormatter`` the meta keys
+``_record`` / ``_from_structlog`` are never written; when ``_record`` is still
+present (``processors=[CEFRenderer(...)]``) a record from a plain stdlib logger is
+rendered from the record itself, exactly as :class:`~cef_logging.CEFFormatter` does.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Final, Literal
+
+from . import _text
+from ._core import LineRenderer
+from .formatters import _STANDARD_GETTERS, RESERVED_ATTRS, _level_names
+
+__all__ = ["CONSUMED_KEYS", "CEFRenderer", "LEEFRenderer"]
+
+#: Keys the renderers read for the header and built-in fields; by default never
+#: written to the extension (see ``reserved_keys``).
+CONSUMED_KEYS: Final[frozenset[str]] = frozenset(
+    {
+        "event",
+        "timestamp",
+        "level",
+        "logger",
+        "exc_info",
+        "exception",
+        "stack_info",
+        "stack",
+        "_record",
+        "_from_structlog",
+    }
+)
+
+#: ProcessorFormatter's meta keys: never written, whatever ``reserved_keys`` says.
+_META_KEYS: Final = frozenset({"_record", "_from_structlog"})
+
+# Epoch seconds accepted from a ``timestamp`` key: years 1 to 9999.
+_MIN_EPOCH: Final = -62135596800.0
+_MAX_EPOCH: Final = 253402300799.0
+
+# Event-dict keys written by structlog's CallsiteParameterAdder, for ``standard_fields``.
+_CALLSITE_KEYS: Final[Mapping[str, str]] = {
+    "pid": "process",
+    "process_name": "process_name",
+    "thread": "thread_name",
+    "thread_id": "thread",
+    "module": "module",
+    "func": "func_name",
+    "line": "lineno",
+    "path": "pathname",
+    "logger": "logger",
+    "level": "level",
+}
+
+
+def _live_value(name: str) -> object:
+    """A standard field the event dict lacks, read from the rendering process/thread."""
+    if name == "pid":
+        return os.getpid()
+    if name == "thread":
+        return threading.current_thread().name
+    if name == "thread_id":
+        return threading.get_ident()
+    if name == "process_name":
+        import multiprocessing
+
+        return multiprocessing.current_process().name
+    return None
+
+
+def _parse_timestamp(value: object) -> float | None:
+    """Epoch seconds for a ``timestamp`` value, or None when it cannot be read.
+
+    ISO 8601 strings (``Z`` or an offset; naive means local time, as
+    ``TimeStamper(utc=False)`` writes), int/float epoch seconds and
+    :class:`~datetime.datetime` objects (naive = local time).
+    """
+    tp = type(value)
+    if tp is str:
+        text: str = value  # type: ignore[assignment]
+        if text[-1:] in ("Z", "z"):
+            text = text[:-1] + "+00:00"  # Python 3.10's fromisoformat has no "Z"
+        try:
+            return datetime.fromisoformat(text).timestamp()
+        except (ValueError, OverflowError, OSError):
+            return None
+    if tp is float or tp is int:
+        seconds = float(value)  # type: ignore[arg-type]
+    elif isinstance(value, datetime):
+        try:
+            return value.timestamp()
+        except Exception:
+            return None
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            seconds = float(value)
+        except Exception:
+            return None
+    else:
+        return None
+    if math.isfinite(seconds) and _MIN_EPOCH <= seconds <= _MAX_EPOCH:
+        return seconds
+    return None
+
+
+class _SIEMRenderer:
+    """Shared structlog adapter; see :class:`CEFRenderer` for the options."""
+
+    _kind: Literal["cef", "leef"] = "cef"
+
+    def __init__(
+        self,
+        *,
+        vendor: str = "cef-logging",
+        product: str = "python",
+        version: str = "1.0",
+        default_event_id: str = "Generic",
+        name_from: Literal["template", "message"] = "template",
+        severity_map: Mapping[Any, Any] | None = None,
+        timestamp: str | None = "iso",
+        rename_fields: Mapping[str, str] | None = None,
+        static_fields: Mapping[str, Any] | None = None,
+        defaults: Mapping[str, Any] | None = None,
+        standard_fields: Sequence[str] = (),
+        fields: Sequence[str] | None = None,
+        exclude_fields: Sequence[str] = (),
+        reserved_keys: Collection[str] | None = None,
+        key_sanitizer: str | Callable[[str], str] = "strip",
+        full_name_aliases: bool | None = None,
+        none_value: str | None = None,
+        max_length: int | None = None,
+        **leef: Any,
+    ) -> None:
+        if name_from not in ("template", "message"):
+            raise ValueError(f"name_from must be 'template' or 'message', not {name_from!r}")
+        self._name_from_message = name_from == "message"
+        self.renderer = LineRenderer(
+            self._kind,
+            vendor=vendor,
+            product=product,
+            version=version,
+            default_event_id=default_event_id,
+            severity_map=severity_map,
+            level_names=_level_names(),
+            timestamp=timestamp,
+            rename_fields={k: rename_fields[k] for k in rename_fields} if rename_fields else None,
+            static_fields={k: static_fields[k] for k in static_fields} if static_fields else None,
+            defaults={k: defaults[k] for k in defaults} if defaults else None,
+            standard_fields=tuple(standard_fields),
+            fields=None if fields is None else tuple(fields),
+            exclude_fields=tuple(exclude_fields),
+            key_sanitizer=key_sanitizer,
+            full_name_aliases=full_name_aliases,
+            none_value=none_value,
+            max_length=max_length,
+            **leef,
+        )
+        self._render = self.renderer.render
+        self._fallback = self.renderer.fallback
+        keys = CONSUMED_KEYS if reserved_keys is None else frozenset(map(str, reserved_keys))
+        self.reserved_keys: frozenset[str] = keys | _META_KEYS
+        self._uses_time = timestamp not in (None, "off", "none", False)
+        self._standard = bool(self.renderer.standard_fields)
+        level_number = self.renderer.level_number
+        # method name -> level number, precomputed for the usual method names
+        self._method_levels: dict[str, int | None] = {
+            name: level_number(name)
+            for name in ("debug", "info", "warning", "warn", "error", "exception",
+                         "critical", "fatal", "msg", "log", "notset", "trace")
+        }  # fmt: skip
+        self._level_number = level_number
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _levelno(self, level: object, method_name: object) -> int | None:
+        """Level number from the ``level`` key, else from the method name."""
+        if type(level) is str:
+            number = self._method_levels.get(level)
+            if number is None:
+                number = self._level_number(level)
+            if number is None and len(level) < 20:
+                try:
+                    number = int(level)
+                except ValueError:
+                    pass
+            if number is not None:
+                return number
+        elif isinstance(level, int) and not isinstance(level, bool):
+            return int(level)
+        if type(method_name) is str:
+            number = self._method_levels.get(method_name)
+            if number is None:
+                number = self._level_number(method_name)
+            return number
+        return None
+
+    # -- call ------------------------------------------------------------------------------
+
+    def __call__(self, logger: object, method_name: str, event_dict: Mapping[str, Any]) -> str:
+        """Render ``event_dict`` as one line. Never raises; never mutates ``event_dict``."""
+        message: str | None = None
+        levelno: int | None = None
+        try:
+            get = event_dict.get
+            event = get("event")
+            if event is None:
+                message = None
+            elif type(event) is str:
+                message = event
+            else:
+                message = _text.to_text(event)
+            levelno = self._levelno(get("level"), method_name)
+            reserved = self.reserved_keys
+            items: list[tuple[str, object]] = [
+                (k, v) for k, v in event_dict.items() if k not in reserved
+            ]
+
+            created: float | None = None
+            if self._uses_time:
+                raw_ts = get("timestamp")
+                if raw_ts is not None:
+                    created = _parse_timestamp(raw_ts)
+                    if created is None and "timestamp" in reserved:
+                        items.append(("timestamp", raw_ts))  # nothing is lost
+
+            event_id: object = get("logger")
+            exc_info = get("exc_info")
+            exc_text = get("exception")
+            if exc_text is not None and type(exc_text) is not str:
+                if "exception" in reserved:  # e.g. dict_tracebacks: keep it as a field
+                    items.append(("exception", exc_text))
+                exc_text = None
+            stack_info = get("stack_info")
+            if type(stack_info) is not str:
+                stack_info = get("stack")
+                if type(stack_info) is not str:
+                    stack_info = None
+
+            name: object = message
+            standard: Callable[[str], object] | None = None
+            record = get("_record")
+            if isinstance(record, logging.LogRecord):
+                foreign = get("_from_structlog") is False
+                if created is None:
+                    created = record.created
+                if levelno is None or (foreign and get("level") is None):
+                    levelno = record.levelno
+                if event_id is None:
+                    event_id = record.name
+                if foreign:
+                    name, items = self._foreign(record, message, items, event_dict)
+                    if stack_info is None:
+                        stack_info = record.stack_info
+                if self._standard:
+                    rec = record
+
+                    def standard(field: str) -> object:
+                        return _STANDARD_GETTERS[field](rec)
+
+            elif self._standard:
+                standard = self._event_standard(event_dict)
+
+            if created is None and self._uses_time:
+                created = time.time()
+            return self._render(
+                created=created,
+                levelno=levelno,
+                event_id=event_id,
+                name=name,
+                message=message,
+                items=items,
+                exc_info=exc_info,
+                exc_text=exc_text,
+                stack_info=stack_info,
+                standard=standard,
+            )
+        except Exception as exc:
+            return self._fallback(levelno, message, exc)
+
+    def _foreign(
+        self,
+        record: logging.LogRecord,
+        message: str | None,
+        items: list[tuple[str, object]],
+        event_dict: Mapping[str, Any],
+    ) -> tuple[object, list[tuple[str, object]]]:
+        """Name and extras for a plain stdlib record, as :class:`CEFFormatter` makes them."""
+        if self._name_from_message:
+            name: object = message
+        else:
+            template = record.msg
+            name = template if type(template) is str else _text.safe_str(template)
+        extras = [
+            (k, v)
+            for k, v in record.__dict__.items()
+            if k not in RESERVED_ATTRS and k not in event_dict
+        ]
+        return name, (items + extras) if items else extras
+
+    @staticmethod
+    def _event_standard(event_dict: Mapping[str, Any]) -> Callable[[str], object]:
+        def standard(field: str) -> object:
+            key = _CALLSITE_KEYS.get(field)
+            if key is not None and key in event_dict:
+                return event_dict[key]
+            return _live_value(field)
+
+        return standard
+
+
+class CEFRenderer(_SIEMRenderer):
+    """structlog final processor rendering ArcSight CEF v0 lines.
+
+    ``CEF:0|vendor|product|version|SignatureID|Name|Severity|rt=... msg=... <extras>``
+
+    All options are keyword-only and match :class:`cef_logging.CEFFormatter`
+    (``vendor``, ``product``, ``version``, ``default_event_id``, ``severity_map``,
+    ``timestamp``, ``rename_fields``, ``static_fields``, ``defaults``,
+    ``standard_fields``, ``fields``, ``exclude_fields``, ``key_sanitizer``,
+    ``full_name_aliases``, ``none_value``, ``max_length``, ``name_from``), plus
+    ``reserved_keys``: event-dict keys never written to the extension (default
+    :data:`CONSUMED_KEYS`). ``name_from`` only matters for plain stdlib records
+    seen through ``ProcessorFormatter``. Usable as a plain callable: structlog is
+    never imported.
+    """
+
+    _kind = "cef"
+
+
+class LEEFRenderer(_SIEMRenderer):
+    """structlog final processor rendering IBM QRadar LEEF 2.0 (default) or 1.0 lines.
+
+    Takes every :class:`CEFRenderer` option plus ``leef_version`` (``"2.0"`` or
+    ``"1.0"``) and ``delimiter`` (as :class:`cef_logging.LEEFFormatter`).
+    """
+
+    _kind = "leef"
+
+    def __init__(self, *, leef_version: str = "2.0", delimiter: str = "\t", **options: Any) -> None:
+        super().__init__(leef_version=leef_version, delimiter=delimiter, **options)

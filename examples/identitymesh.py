@@ -1,0 +1,157 @@
+"""Mirror the IdentityMesh runbook's CEF and LEEF sample lines from Python logging.
+
+The runbook ("CEF / LEEF formatting (ArcSight, QRadar)") describes Serilog
+formatters; cef-logging is their Python counterpart. This script logs the
+runbook's sample events with ordinary ``logging`` calls through
+:class:`cef_logging.CEFFormatter` and :class:`cef_logging.LEEFFormatter` and prints
+the lines: first the CEF line of each event, then the LEEF line of each event.
+
+How the runbook maps onto the formatters:
+
+* SignatureID / EventID is the logger name (Serilog's ``SourceContext``).
+* Name is the message template, parameterised, not rendered (``name_from="template"``,
+  the default). Serilog-style ``{Property}`` templates are rendered from the
+  record's extras by :class:`TemplateRecord`, a ``LogRecord`` subclass.
+* Severity: the runbook's map is the formatters' default (INFO 4, WARNING 6,
+  ERROR 8).
+* Every property becomes a key=value pair, in the order logged. The admin-audit
+  logger carries the runbook's enrichers (``MachineName``, ``InstanceName``,
+  ``SourceContext``) through a filter; the engine logger carries none, as in the
+  runbook's engine samples.
+* Exceptions become ``exceptionType`` and ``exceptionMessage`` (the runbook shows
+  no stack trace: ``exclude_fields=["stackTrace"]``).
+
+Corrections (the only differences from the runbook's sample lines):
+
+1. ``[TAB]`` in the runbook stands for the TAB character (it says so).
+2. Timestamps have millisecond precision: ``rt=2026-04-25T11:32:18.421Z``, not the
+   runbook's seven-digit ``.4210000Z`` (.NET ticks; a Python log record's clock is
+   a float), and LEEF's ``devTimeFormat`` is ``yyyy-MM-dd'T'HH:mm:ss.SSSX``. QRadar
+   reads ``devTimeFormat`` as a Java ``SimpleDateFormat`` pattern: the runbook's
+   ``yyyy-MM-ddTHH:mm:ss.fffffffZ`` is .NET syntax that Java rejects (an unquoted
+   ``T`` is an illegal pattern letter, and ``f`` is no letter at all).
+3. The runbook's error-level LEEF sample has ``devTime`` without
+   ``devTimeFormat``; QRadar then takes devTime for epoch milliseconds and drops
+   or misdates the event. Ours always writes the pair.
+4. The runbook's info-level LEEF sample stops after ``StatusCode=201`` (its first
+   copy, in "What the formatters emit", ends in ``[TAB]...``); it is the same event
+   as the CEF sample, so our LEEF line carries the remaining properties too.
+
+Run ``python3 examples/identitymesh.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+try:
+    from cef_logging import CEFFormatter, LEEFFormatter
+except ImportError:  # run from a source checkout without installing: use the checkout
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from cef_logging import CEFFormatter, LEEFFormatter
+
+
+class LdapException(Exception):
+    """Stands in for the .NET ``LdapException`` of the runbook's failure sample."""
+
+    # The formatter writes ``module.Type`` except for builtins and ``__main__``; the
+    # runbook shows the bare name, which is what running this script gives. Keep it
+    # bare when the module is imported (the tests import it) as well.
+    __module__ = "__main__"
+
+
+class TemplateRecord(logging.LogRecord):
+    """A record whose message is a Serilog-style template: ``{Name}`` holes, filled from
+    the record's extras. The template itself stays in ``record.msg`` (the CEF Name)."""
+
+    def getMessage(self) -> str:
+        return str(self.msg).format_map(self.__dict__)
+
+
+class ReplayLogger(logging.Logger):
+    """Makes :class:`TemplateRecord` records, stamped with ``extra={"at": "<ISO-8601>"}``."""
+
+    def makeRecord(
+        self,
+        name: str,
+        level: int,
+        fn: str,
+        lno: int,
+        msg: object,
+        args: Any,
+        exc_info: Any,
+        func: str | None = None,
+        extra: Mapping[str, object] | None = None,
+        sinfo: str | None = None,
+    ) -> logging.LogRecord:
+        fields = dict(extra or {})
+        at = fields.pop("at", None)
+        record = TemplateRecord(name, level, fn, lno, msg, args, exc_info, func, sinfo)
+        record.__dict__.update(fields)
+        if isinstance(at, str):
+            when = datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(timezone.utc)
+            record.created = when.timestamp()
+            record.msecs = when.microsecond // 1000
+        return record
+
+
+class ListHandler(logging.Handler):
+    """Collect formatted lines (the runbook's sinks: file, TCP syslog, HTTP)."""
+
+    def __init__(self, formatter: logging.Formatter) -> None:
+        super().__init__()
+        self.setFormatter(formatter)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+def audit_enricher(record: logging.LogRecord) -> bool:
+    """The runbook's enrichers on the admin-audit logger (Enrich.WithMachineName() etc.)."""
+    record.MachineName = "im-engine-01"
+    record.InstanceName = "IdentityMeshEngine"
+    record.SourceContext = record.name
+    return True
+
+
+def main() -> tuple[list[str], list[str]]:
+    """Log the runbook's sample events; return (CEF lines, LEEF lines), one per event."""
+    header = {"vendor": "IdentityMesh", "product": "Engine", "version": "1.0.0"}
+    cef = ListHandler(CEFFormatter(**header, exclude_fields=["stackTrace"]))
+    leef = ListHandler(LEEFFormatter(**header, exclude_fields=["stackTrace"]))
+
+    audit = ReplayLogger("IdentityMesh.Infrastructure.Sql.SqlAdminAuditStore")
+    audit.addFilter(audit_enricher)
+    engine = ReplayLogger("IdentityMesh.Service.IdentityMeshEngine")
+    for logger in (audit, engine):
+        logger.addHandler(cef)
+        logger.addHandler(leef)
+
+    audit.info("Admin audit row recorded: {Action} -> {StatusCode}", extra={
+        "at": "2026-04-25T11:32:18.421Z",
+        "ActorUpn": "alice@corp", "Action": "POST /api/connectors", "TargetKind": "Connector",
+        "TargetId": "8e6b8c44-...", "StatusCode": 201, "CorrelationId": "0HMV-...",
+    })  # fmt: skip
+
+    template = "Connector run {ConnectorName} failed after {Elapsed} ms"
+    run = {"ConnectorName": "AD-East", "Elapsed": 4128, "CycleId": "cf0d9a91"}
+    engine.warning(template, extra={
+        "at": "2026-04-25T11:42:01.003Z", **run, "reason": "LdapException",
+    })  # fmt: skip
+    try:
+        raise LdapException("Server unavailable")
+    except LdapException:
+        engine.error(template, exc_info=True, extra={"at": "2026-04-25T11:42:01.003Z", **run})
+    return cef.lines, leef.lines
+
+
+if __name__ == "__main__":
+    cef_lines, leef_lines = main()
+    for line in cef_lines + leef_lines:
+        print(line)
