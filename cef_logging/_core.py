@@ -237,7 +237,8 @@ class LineRenderer:
             full_name_aliases = kind == "cef"
         self._aliases = dict(FULL_NAME_ALIASES) if full_name_aliases else {}
         self._rename = rename
-        excluded = {self._sanitize(str(k)) for k in exclude_fields}
+        # a CEF full name (sourceAddress) names the same field as its short key (src)
+        excluded = {self._sanitize(self._aliases.get(str(k), str(k))) for k in exclude_fields}
         self._excluded = frozenset(excluded)
 
         def builtin(name: str) -> str | None:
@@ -312,7 +313,10 @@ class LineRenderer:
             order = []
             for name in fields:
                 name = str(name)
-                order.append(_ELLIPSIS if name == _ELLIPSIS else self._sanitize(name))
+                order.append(
+                    _ELLIPSIS if name == _ELLIPSIS
+                    else self._sanitize(self._aliases.get(name, name))
+                )  # fmt: skip
             self._order = tuple(order)
 
         self._key_cache: dict[str, tuple[str, bool]] = {}

@@ -445,10 +445,26 @@ def _split_leef_pairs(line: str, start: int, delim: str, strict: bool) -> list[t
         pos += dl  # at a delimiter
 
 
+_LEEF_KEYS_STRICT: Final = re.compile(r"[A-Za-z0-9_]+(?:=[A-Za-z0-9_]+)*\Z")
+_LEEF_KEYS_LENIENT: Final = re.compile(r"[^\s=]+(?:=[^\s=]+)*\Z")
+
+
 def _parse_leef_attributes(line: str, start: int, delim: str, strict: bool) -> dict[str, str]:
     out: dict[str, str] = {}
     if start >= len(line):
         return out
+    if line.find("\\", start) == -1:
+        # Common path: no escapes; every piece is key=value with a good, unique key.
+        pieces = line[start:].split(delim)
+        try:
+            out = dict(piece.split("=", 1) for piece in pieces)
+        except ValueError:  # a piece without '='
+            out = {}
+        else:
+            keys_re = _LEEF_KEYS_STRICT if strict else _LEEF_KEYS_LENIENT
+            if len(out) == len(pieces) and keys_re.match("=".join(out)) is not None:
+                return out
+            out = {}
     _, table = _leef_tools(delim, strict)
     last_key: str | None = None
     for piece, pos in _split_leef_pairs(line, start, delim, strict):
@@ -486,13 +502,49 @@ def parse_leef(line: str, *, strict: bool = False) -> LEEFEvent:
     ignored. Raises :class:`ParseError` (a :class:`ValueError`) naming the
     position of the problem.
     """
-    line = _strip_terminator(line)
+    if line[-1:] in ("\n", "\r"):
+        line = _strip_terminator(line)
     at = line.find("LEEF:")
     if at == -1:
         raise ParseError("no 'LEEF:' found", 0)
-    if strict:
+    if strict and ("\n" in line or "\r" in line):
         _check_raw_line_breaks(line, 0)
     vstart = at + 5
+    # Fast path: no backslash in the header, a well-formed delimiter slot.
+    if line.startswith("2.0|", vstart):
+        parts = line[vstart:].split("|", 6)
+        if len(parts) == 7:
+            attrs = parts[6]
+            attr_start = len(line) - len(attrs)
+            slot = parts[5]
+            delim = "\t" if slot == "x09" else slot if len(slot) == 1 else ""
+            if delim and line.find("\\", vstart, attr_start) == -1:
+                return LEEFEvent(
+                    "2.0",
+                    parts[1],
+                    parts[2],
+                    parts[3],
+                    parts[4],
+                    delim,
+                    _parse_leef_attributes(line, attr_start, delim, strict),
+                    line[:at],
+                )
+    elif line.startswith("1.0|", vstart):
+        parts = line[vstart:].split("|", 5)
+        if len(parts) == 6:
+            attrs = parts[5]
+            attr_start = len(line) - len(attrs)
+            if line.find("\\", vstart, attr_start) == -1:
+                return LEEFEvent(
+                    "1.0",
+                    parts[1],
+                    parts[2],
+                    parts[3],
+                    parts[4],
+                    "\t",
+                    _parse_leef_attributes(line, attr_start, "\t", strict),
+                    line[:at],
+                )
     bar = line.find("|", vstart)
     if bar == -1:
         raise ParseError("LEEF header has no '|'", len(line))

@@ -39,6 +39,7 @@ RS = b"\x1e"
 # split streams on LF and parse RFC 3164 (or 5424) headers.
 SOURCE_KINDS = {
     "udp": ('network', 'transport("udp")'),
+    "udp_5424": ('syslog', 'transport("udp")'),
     "udp_raw": ('network', 'transport("udp") flags(no-parse)'),
     "tcp_octet": ('syslog', 'transport("tcp")'),
     "tcp_newline": ('network', 'transport("tcp")'),

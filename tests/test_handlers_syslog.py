@@ -241,7 +241,7 @@ def collector(
     tmp_path_factory: pytest.TempPathFactory, tls_cert: tuple[Path, Path]
 ) -> Iterator[SyslogNG]:
     workdir = tmp_path_factory.mktemp("syslog-ng")
-    sources = ["udp", "tcp_octet", "tcp_newline", "tls_octet", "tls_newline"]
+    sources = ["udp", "udp_5424", "tcp_octet", "tcp_newline", "tls_octet", "tls_newline"]
     with running_syslog_ng(workdir, sources, tls=tls_cert) as server:
         yield server
 
@@ -254,7 +254,7 @@ def _clear(collector: SyslogNG, name: str) -> None:
 
 
 CASES = {
-    "udp-5424": ("udp", {"transport": "udp"}),
+    "udp-5424": ("udp_5424", {"transport": "udp"}),
     "udp-3164": ("udp", {"transport": "udp", "syslog_format": "rfc3164"}),
     "tcp-octet-5424": ("tcp_octet", {"transport": "tcp"}),
     "tcp-newline-3164": (
