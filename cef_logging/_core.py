@@ -255,6 +255,8 @@ class LineRenderer:
                 self._ts_format_pair = f"{fmt_key}={self._escape(ts_format)}"
             self._sev_key = builtin("sev")
         self._msg_key = builtin("msg")
+        self._msg_prefix = None if self._msg_key is None else self._msg_key + "="
+        self._ts_prefix = f"{self._ts_key}="
         self._exc_keys = tuple(builtin(n) for n in _EXCEPTION_FIELDS)
         self._log_error_key = builtin(_LOG_ERROR)
         self._trunc_key = builtin(_TRUNCATED) if max_length is not None else None
@@ -644,9 +646,12 @@ class LineRenderer:
         sig = event_id if type(event_id) is str else to_text(event_id)
         if name_override is not None:
             name = name_override
-        if isinstance(name, MessageError):
-            name = name.fallback
-        name_text = name if type(name) is str else ("" if name is None else to_text(name))
+        if type(name) is str:
+            name_text = name
+        else:
+            if type(name) is MessageError:
+                name = name.fallback
+            name_text = name if type(name) is str else ("" if name is None else to_text(name))
 
         # --- built-in fields ------------------------------------------------------------------
         pairs: list[str] = []
@@ -657,17 +662,17 @@ class LineRenderer:
                 import time
 
                 ts = self._timestamp(time.time())  # type: ignore[misc]
-            pairs.append(f"{self._ts_key}={ts}")
+            pairs.append(self._ts_prefix + ts)
             if self._ts_format_pair:
                 pairs.append(self._ts_format_pair)
         if self._sev_key is not None:
             pairs.append(f"{self._sev_key}={sev}")
         log_error: str | None = None
-        if isinstance(message, MessageError):
+        if type(message) is MessageError:
             log_error = message.error
             message = message.fallback
-        if self._msg_key is not None and message:
-            pairs.append(f"{self._msg_key}={escape(message)}")
+        if message and self._msg_prefix is not None:
+            pairs.append(self._msg_prefix + escape(message))  # type: ignore[arg-type]
         if self._static:
             pairs.extend(self._static)
         if self.standard_fields and standard is not None:

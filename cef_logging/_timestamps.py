@@ -60,11 +60,12 @@ def _cached(per_second: Callable[[int], str], tail: str) -> Callable[[float], st
 
     def render(created: float) -> str:
         nonlocal cache
-        sec, ms = _split(created)
+        ms_total = round(created * 1_000_000) // 1000
+        sec = ms_total // 1000
         cached = cache
         if cached[0] != sec:
             cached = cache = (sec, per_second(sec))
-        return "%s.%03d%s" % (cached[1], ms, tail)
+        return "%s.%03d%s" % (cached[1], ms_total - sec * 1000, tail)
 
     return render
 

@@ -117,10 +117,11 @@ def _quote_warnings(pairs: dict[str, str]) -> list[str]:
                 if later.endswith(quote) and not later.startswith(quote):
                     swallowed = [k for k, _ in items[i + 1 : j + 1]]
                     names = ", ".join(repr(k) for k in swallowed)
+                    became = "a field of its own" if len(swallowed) == 1 else "fields of their own"
                     out.append(
                         f"the value of {key!r} opens a {quote} quote that closes in the value "
                         f"of {swallowed[-1]!r}: CEF does not honour quotes, so {names} "
-                        "became fields of their own (escape '=' inside a value as '\\=')"
+                        f"became {became} (escape '=' inside a value as '\\=')"
                     )
                     i = j
                     break

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -18,16 +19,14 @@ from ._core import LineRenderer, MessageError
 __all__ = ["RESERVED_ATTRS", "CEFFormatter", "LEEFFormatter"]
 
 
-def _record_attrs() -> list[str]:
-    """LogRecord's own attributes, in order, read off a real record (new Pythons are covered)."""
-    return list(vars(logging.LogRecord("name", logging.INFO, "path", 1, "msg", (), None)))
+def _reserved_attrs() -> frozenset[str]:
+    """LogRecord's own attributes, read off a real record (so new Pythons are covered)."""
+    record = logging.LogRecord("name", logging.INFO, "path", 1, "msg", (), None)
+    return frozenset(vars(record)) | {"message", "asctime"}
 
-
-_RECORD_ATTRS = _record_attrs()
-_N_RECORD_ATTRS = len(_RECORD_ATTRS)
 
 #: Attributes of :class:`logging.LogRecord` never written as extension fields.
-RESERVED_ATTRS: frozenset[str] = frozenset(_RECORD_ATTRS) | {"message", "asctime"}
+RESERVED_ATTRS: frozenset[str] = _reserved_attrs()
 
 _STANDARD_GETTERS: dict[str, Callable[[logging.LogRecord], object]] = {
     "pid": lambda r: r.process,
@@ -41,6 +40,10 @@ _STANDARD_GETTERS: dict[str, Callable[[logging.LogRecord], object]] = {
     "line": lambda r: r.lineno,
     "path": lambda r: r.pathname,
 }
+
+
+def _no_values(attrs: dict[str, Any]) -> tuple[()]:
+    return ()
 
 
 def _level_names() -> dict[str, int]:
@@ -92,7 +95,9 @@ class _SIEMFormatter(logging.Formatter):
         self._reserved = (
             frozenset(reserved_attrs) if reserved_attrs is not None else RESERVED_ATTRS
         )
-        self._default_reserved = self._reserved >= RESERVED_ATTRS
+        self._shapes: dict[
+            tuple[str, ...], tuple[tuple[str, ...], Callable[[dict[str, Any]], Sequence[object]]]
+        ] = {}
         self.renderer = LineRenderer(
             self._kind,
             vendor=vendor,
@@ -115,6 +120,25 @@ class _SIEMFormatter(logging.Formatter):
             **leef,
         )
         self._render = self.renderer._render  # format() has its own safety net
+
+    def _learn_shape(
+        self, shape: tuple[str, ...]
+    ) -> tuple[tuple[str, ...], Callable[[dict[str, Any]], Sequence[object]]]:
+        """The extra attribute names of records with these attribute names, and a getter."""
+        reserved = self._reserved
+        extra = tuple([k for k in shape if k not in reserved])
+        getter: Callable[[dict[str, Any]], Sequence[object]]
+        if not extra:
+            getter = _no_values
+        elif len(extra) == 1:
+            only = extra[0]
+            getter = lambda attrs: (attrs[only],)  # noqa: E731
+        else:
+            getter = operator.itemgetter(*extra)
+        if len(self._shapes) >= 1024:
+            self._shapes.clear()
+        self._shapes[shape] = (extra, getter)
+        return extra, getter
 
     # -- message ---------------------------------------------------------------------------
 
@@ -149,15 +173,12 @@ class _SIEMFormatter(logging.Formatter):
                 name: object = message
             else:
                 name = template if type(template) is str else _text.safe_str(template)
-            reserved = self._reserved
             attrs = record.__dict__
-            keys = list(attrs)
-            if self._default_reserved and keys[:_N_RECORD_ATTRS] == _RECORD_ATTRS:
-                # A record made by LogRecord.__init__: its own attributes come first, in a
-                # known order, so only what follows (the extras) needs looking at.
-                extra = tuple([k for k in keys[_N_RECORD_ATTRS:] if k not in reserved])
-            else:
-                extra = tuple([k for k in keys if k not in reserved])
+            shape = tuple(attrs)  # records from one call site share their attribute names
+            try:
+                extra, values_of = self._shapes[shape]
+            except KeyError:
+                extra, values_of = self._learn_shape(shape)
             standard = None
             if self.renderer.standard_fields:
                 def standard(field: str) -> object:
@@ -165,7 +186,7 @@ class _SIEMFormatter(logging.Formatter):
             exc_info = record.exc_info
             return self._render(
                 record.created, record.levelno, record.name, name, message, (), extra,
-                [attrs[k] for k in extra], exc_info, None if exc_info else record.exc_text,
+                values_of(attrs), exc_info, None if exc_info else record.exc_text,
                 record.stack_info, standard,
             )  # fmt: skip
         except Exception as exc:
