@@ -364,6 +364,8 @@ class LineRenderer:
 
     def _extension_key(self, raw: str) -> str:
         """rename -> CEF full-name alias -> sanitise (no collision handling)."""
+        if type(raw) is not str:
+            raw = _text.safe_str(raw)
         name = self._rename.get(raw, raw)
         name = self._aliases.get(name, name)
         return self._sanitize(name)
