@@ -83,7 +83,10 @@ _KEY_EQ: Final = re.compile(r"[A-Za-z0-9_]+=")
 def _text_or_none(value: object) -> str | None:
     tp = type(value)
     if tp is int or tp is float:
-        return repr(value)
+        try:
+            return repr(value)
+        except ValueError:  # an int over sys.get_int_max_str_digits(); to_text never raises
+            return _text.to_text(value)
     return None if value is None else _text.to_text(value)
 
 

@@ -188,7 +188,10 @@ def to_text(value: object) -> str:
     if tp is str:
         return value  # type: ignore[return-value]
     if tp is int or tp is float:
-        return repr(value)
+        try:
+            return repr(value)
+        except ValueError:  # an int over sys.get_int_max_str_digits()
+            return safe_str(value)
     if tp is bool:
         return "true" if value else "false"
     if isinstance(value, bytes | bytearray | memoryview):

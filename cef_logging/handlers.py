@@ -272,6 +272,7 @@ class SyslogHandler(logging.Handler):
             self._server_hostname = server_hostname or self.host
 
         self._sock: socket.socket | None = None
+        self._poller: select.poll | None = None
         self._udp_addr: Any = None
         self._udp_family: int = socket.AF_INET
 
@@ -378,33 +379,31 @@ class SyslogHandler(logging.Handler):
         """True when the collector has closed or reset the connection.
 
         Syslog collectors never send application data, so a readable socket means EOF,
-        a reset, or (TLS) a handshake-level record such as a session ticket.
+        a reset, or (TLS) a protocol record such as a session ticket. The check is a
+        zero-timeout poll, so it costs one system call when the connection is idle.
         """
-        if isinstance(sock, ssl.SSLSocket):
-            try:
-                readable, _, _ = select.select([sock], [], [], 0)
-            except (OSError, ValueError):
-                return True
-            if not readable:
-                return False
-            try:
-                sock.settimeout(0.0)
-                return sock.recv(4096) == b""
-            except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
-                return False
-            except OSError:
-                return True
-            finally:
-                try:
-                    sock.settimeout(self.timeout)
-                except OSError:
-                    pass
+        poller = self._poller
+        if poller is None:
+            return False
         try:
-            return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
-        except BlockingIOError:
+            if not poller.poll(0):
+                return False
+        except (OSError, ValueError):
+            return True
+        timeout = sock.gettimeout()
+        try:
+            sock.settimeout(0.0)
+            # Anything a syslog server sends is discarded; EOF means the peer closed.
+            return sock.recv(4096) == b""
+        except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
             return False
         except OSError:
             return True
+        finally:
+            try:
+                sock.settimeout(timeout)
+            except OSError:
+                pass
 
     def _send_stream(self, data: bytes) -> None:
         last_error: BaseException | None = None
@@ -418,6 +417,8 @@ class SyslogHandler(logging.Handler):
                     sock = None
                 if sock is None:
                     sock = self._sock = self._connect()
+                    self._poller = select.poll()
+                    self._poller.register(sock.fileno(), select.POLLIN)
                 sock.sendall(data)
                 return
             except OSError as exc:  # includes ssl.SSLError and timeouts
@@ -429,6 +430,7 @@ class SyslogHandler(logging.Handler):
         raise last_error
 
     def _close_socket(self) -> None:
+        self._poller = None
         sock, self._sock = self._sock, None
         if sock is not None:
             try:
@@ -593,6 +595,7 @@ class HTTPBatchHandler(logging.Handler):
         self._closing = False
         self._closed = False
         self._drop_reported = False
+        self._outage_reported = False
         self._abort = threading.Event()
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
@@ -815,6 +818,7 @@ class HTTPBatchHandler(logging.Handler):
                 if 200 <= status < 300:
                     with self._cond:
                         self.sent += len(batch)
+                    self._outage_reported = False
                     return True
                 error = f"HTTP {status}"
                 if status in (429, 503):
@@ -835,6 +839,12 @@ class HTTPBatchHandler(logging.Handler):
                     f"{attempt + 1} attempts ({error})"
                 )
                 return True
+            if not self._outage_reported:
+                self._outage_reported = True
+                self._report(
+                    f"HTTPBatchHandler: delivery to {self.url} failed ({error}); retrying with "
+                    "backoff, records stay queued (reported once per outage)"
+                )
             if retry_after is not None:
                 delay = min(retry_after, self.max_retry_after)
             else:

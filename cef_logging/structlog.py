@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import logging
 import math
+import operator
 import os
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeAlias
 
 from . import _text
 from ._core import LineRenderer
@@ -60,6 +61,20 @@ CONSUMED_KEYS: Final[frozenset[str]] = frozenset(
         "_from_structlog",
     }
 )
+
+#: Keys that send an event down the slower path (exceptions, stacks, ProcessorFormatter).
+_RARE_KEYS: Final = frozenset({"exc_info", "exception", "stack_info", "stack", "_record",
+                               "_from_structlog"})  # fmt: skip
+_METHOD_NAMES: Final = ("debug", "info", "warning", "warn", "error", "exception", "critical",
+                        "fatal", "msg", "log", "notset", "trace")  # fmt: skip
+_SHAPE_CACHE_LIMIT: Final = 1024
+
+_Shape: TypeAlias = tuple[tuple[str, ...], Callable[[Mapping[str, Any]], Sequence[object]], bool]
+
+
+def _no_values(event_dict: Mapping[str, Any]) -> tuple[()]:
+    return ()
+
 
 #: ProcessorFormatter's meta keys: never written, whatever ``reserved_keys`` says.
 _META_KEYS: Final = frozenset({"_record", "_from_structlog"})
@@ -185,19 +200,22 @@ class _SIEMRenderer:
             max_length=max_length,
             **leef,
         )
-        self._render = self.renderer.render
+        self._render = self.renderer._render  # __call__ has its own safety net
         self._fallback = self.renderer.fallback
         keys = CONSUMED_KEYS if reserved_keys is None else frozenset(map(str, reserved_keys))
         self.reserved_keys: frozenset[str] = keys | _META_KEYS
         self._uses_time = timestamp not in (None, "off", "none", False)
         self._standard = bool(self.renderer.standard_fields)
+        self._shapes: dict[tuple[str, ...], _Shape] = {}
         level_number = self.renderer.level_number
-        # method name -> level number, precomputed for the usual method names
-        self._method_levels: dict[str, int | None] = {
-            name: level_number(name)
-            for name in ("debug", "info", "warning", "warn", "error", "exception",
-                         "critical", "fatal", "msg", "log", "notset", "trace")
-        }  # fmt: skip
+        # level names as structlog writes them (and their usual spellings) -> level numbers
+        names: dict[str, int] = {}
+        for name in _METHOD_NAMES:
+            number = level_number(name)
+            if number is not None:
+                for spelling in (name, name.upper(), name.capitalize()):
+                    names[spelling] = number
+        self._method_levels = names
         self._level_number = level_number
 
     # -- helpers ---------------------------------------------------------------------------
@@ -224,6 +242,24 @@ class _SIEMRenderer:
             return number
         return None
 
+    def _learn_shape(self, shape: tuple[str, ...]) -> _Shape:
+        """The extension keys of event dicts with these keys, a getter, and a "rare" flag."""
+        reserved = self.reserved_keys
+        extra = tuple([k for k in shape if k not in reserved])
+        getter: Callable[[Mapping[str, Any]], Sequence[object]]
+        if not extra:
+            getter = _no_values
+        elif len(extra) == 1:
+            only = extra[0]
+            getter = lambda event_dict: (event_dict[only],)  # noqa: E731
+        else:
+            getter = operator.itemgetter(*extra)
+        entry = (extra, getter, not _RARE_KEYS.isdisjoint(shape))
+        if len(self._shapes) >= _SHAPE_CACHE_LIMIT:
+            self._shapes.clear()
+        self._shapes[shape] = entry
+        return entry
+
     # -- call ------------------------------------------------------------------------------
 
     def __call__(self, logger: object, method_name: str, event_dict: Mapping[str, Any]) -> str:
@@ -231,101 +267,113 @@ class _SIEMRenderer:
         message: str | None = None
         levelno: int | None = None
         try:
+            shape = tuple(event_dict)  # events from one call site share their keys
+            try:
+                keys, values_of, rare = self._shapes[shape]
+            except KeyError:
+                keys, values_of, rare = self._learn_shape(shape)
             get = event_dict.get
             event = get("event")
-            if event is None:
-                message = None
-            elif type(event) is str:
+            if type(event) is str:
                 message = event
-            else:
+            elif event is not None:
                 message = _text.to_text(event)
-            levelno = self._levelno(get("level"), method_name)
-            reserved = self.reserved_keys
-            items: list[tuple[str, object]] = [
-                (k, v) for k, v in event_dict.items() if k not in reserved
-            ]
+            level = get("level")
+            if type(level) is str and level in self._method_levels:
+                levelno = self._method_levels[level]
+            else:
+                levelno = self._levelno(level, method_name)
+            values = values_of(event_dict)
 
             created: float | None = None
             if self._uses_time:
                 raw_ts = get("timestamp")
                 if raw_ts is not None:
                     created = _parse_timestamp(raw_ts)
-                    if created is None and "timestamp" in reserved:
-                        items.append(("timestamp", raw_ts))  # nothing is lost
-
-            event_id: object = get("logger")
-            exc_info = get("exc_info")
-            exc_text = get("exception")
-            if exc_text is not None and type(exc_text) is not str:
-                if "exception" in reserved:  # e.g. dict_tracebacks: keep it as a field
-                    items.append(("exception", exc_text))
-                exc_text = None
-            stack_info = get("stack_info")
-            if type(stack_info) is not str:
-                stack_info = get("stack")
-                if type(stack_info) is not str:
-                    stack_info = None
-
-            name: object = message
-            standard: Callable[[str], object] | None = None
-            record = get("_record")
-            if isinstance(record, logging.LogRecord):
-                foreign = get("_from_structlog") is False
-                if created is None:
-                    created = record.created
-                if levelno is None or (foreign and get("level") is None):
-                    levelno = record.levelno
-                if event_id is None:
-                    event_id = record.name
-                if foreign:
-                    name, items = self._foreign(record, message, items, event_dict)
-                    if stack_info is None:
-                        stack_info = record.stack_info
-                if self._standard:
-                    rec = record
-
-                    def standard(field: str) -> object:
-                        return _STANDARD_GETTERS[field](rec)
-
-            elif self._standard:
-                standard = self._event_standard(event_dict)
-
+                    if created is None and "timestamp" in self.reserved_keys:
+                        keys = (*keys, "timestamp")  # nothing is lost
+                        values = (*values, raw_ts)
+            if rare:
+                return self._render_rare(
+                    event_dict, message, levelno, keys, values, created
+                )  # fmt: skip
             if created is None and self._uses_time:
                 created = time.time()
             return self._render(
-                created=created,
-                levelno=levelno,
-                event_id=event_id,
-                name=name,
-                message=message,
-                items=items,
-                exc_info=exc_info,
-                exc_text=exc_text,
-                stack_info=stack_info,
-                standard=standard,
-            )
+                created, levelno, get("logger"), message, message, (), keys, values,
+                None, None, None, self._event_standard(event_dict) if self._standard else None,
+            )  # fmt: skip
         except Exception as exc:
             return self._fallback(levelno, message, exc)
 
-    def _foreign(
+    def _render_rare(
         self,
-        record: logging.LogRecord,
-        message: str | None,
-        items: list[tuple[str, object]],
         event_dict: Mapping[str, Any],
-    ) -> tuple[object, list[tuple[str, object]]]:
-        """Name and extras for a plain stdlib record, as :class:`CEFFormatter` makes them."""
+        message: str | None,
+        levelno: int | None,
+        keys: tuple[str, ...],
+        values: Sequence[object],
+        created: float | None,
+    ) -> str:
+        """Events with exception, stack or ProcessorFormatter keys."""
+        get = event_dict.get
+        reserved = self.reserved_keys
+        event_id: object = get("logger")
+        exc_info = get("exc_info")
+        exc_text = get("exception")
+        if exc_text is not None and type(exc_text) is not str:
+            if "exception" in reserved:  # e.g. dict_tracebacks' list: keep it as a field
+                keys = (*keys, "exception")
+                values = (*values, exc_text)
+            exc_text = None
+        stack_info = get("stack_info")
+        if type(stack_info) is not str:
+            stack_info = get("stack")
+            if type(stack_info) is not str:
+                stack_info = None
+
+        name: object = message
+        standard: Callable[[str], object] | None = None
+        record = get("_record")
+        if isinstance(record, logging.LogRecord):
+            foreign = get("_from_structlog") is False
+            if created is None:
+                created = record.created
+            if levelno is None or (foreign and get("level") is None):
+                levelno = record.levelno
+            if event_id is None:
+                event_id = record.name
+            if foreign:
+                name = self._foreign_name(record, message)
+                extras = [
+                    k for k in record.__dict__ if k not in RESERVED_ATTRS and k not in event_dict
+                ]
+                if extras:
+                    keys = (*keys, *extras)
+                    values = (*values, *[record.__dict__[k] for k in extras])
+                if stack_info is None:
+                    stack_info = record.stack_info
+            if self._standard:
+                rec = record
+
+                def standard(field: str) -> object:
+                    return _STANDARD_GETTERS[field](rec)
+
+        elif self._standard:
+            standard = self._event_standard(event_dict)
+        if created is None and self._uses_time:
+            created = time.time()
+        return self._render(
+            created, levelno, event_id, name, message, (), keys, values, exc_info, exc_text,
+            stack_info, standard,
+        )  # fmt: skip
+
+    def _foreign_name(self, record: logging.LogRecord, message: str | None) -> object:
+        """The Name of a plain stdlib record, as :class:`CEFFormatter` makes it."""
         if self._name_from_message:
-            name: object = message
-        else:
-            template = record.msg
-            name = template if type(template) is str else _text.safe_str(template)
-        extras = [
-            (k, v)
-            for k, v in record.__dict__.items()
-            if k not in RESERVED_ATTRS and k not in event_dict
-        ]
-        return name, (items + extras) if items else extras
+            return message
+        template = record.msg
+        return template if type(template) is str else _text.safe_str(template)
 
     @staticmethod
     def _event_standard(event_dict: Mapping[str, Any]) -> Callable[[str], object]:

@@ -38,13 +38,13 @@ RS = b"\x1e"
 # octet counting on streams and parse RFC 5424 (or RFC 3164) headers; "network" sources
 # split streams on LF and parse RFC 3164 (or 5424) headers.
 SOURCE_KINDS = {
-    "udp": ('network', 'transport("udp")'),
-    "udp_5424": ('syslog', 'transport("udp")'),
-    "udp_raw": ('network', 'transport("udp") flags(no-parse)'),
-    "tcp_octet": ('syslog', 'transport("tcp")'),
-    "tcp_newline": ('network', 'transport("tcp")'),
-    "tls_octet": ('syslog', 'transport("tls")'),
-    "tls_newline": ('network', 'transport("tls") flags(syslog-protocol)'),
+    "udp": ("network", 'transport("udp")'),
+    "udp_5424": ("syslog", 'transport("udp")'),
+    "udp_raw": ("network", 'transport("udp") flags(no-parse)'),
+    "tcp_octet": ("syslog", 'transport("tcp")'),
+    "tcp_newline": ("network", 'transport("tcp")'),
+    "tls_octet": ("syslog", 'transport("tls")'),
+    "tls_newline": ("network", 'transport("tls") flags(syslog-protocol)'),
 }
 
 
@@ -128,8 +128,7 @@ class SyslogNG:
                 assert self.tls is not None, "TLS sources need a certificate"
                 cert, key = self.tls
                 extra = (
-                    f' tls(key-file("{key}") cert-file("{cert}")'
-                    ' peer-verify(optional-untrusted))'
+                    f' tls(key-file("{key}") cert-file("{cert}") peer-verify(optional-untrusted))'
                 )
             if not name.startswith("udp"):
                 extra += " max-connections(100) log-iw-size(100000)"
@@ -146,7 +145,7 @@ class SyslogNG:
 
     def start(self, timeout: float = 15.0) -> None:
         assert SYSLOG_NG is not None
-        log = open(self.workdir / "syslog-ng.log", "ab")  # noqa: SIM115
+        log = open(self.workdir / "syslog-ng.log", "ab")
         self.proc = subprocess.Popen(
             [
                 SYSLOG_NG, "-F", "--no-caps", "-f", str(self.conf),

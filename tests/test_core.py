@@ -76,7 +76,7 @@ def test_leef_unusable_delimiters(delimiter: str) -> None:
 
 
 def test_leef_1_has_no_delimiter_choice() -> None:
-    with pytest.raises(ValueError, match="LEEF 1.0"):
+    with pytest.raises(ValueError, match=r"LEEF 1\.0"):
         LineRenderer("leef", leef_version="1.0", delimiter="^")
     with pytest.raises(ValueError):
         LineRenderer("leef", leef_version="3.0")

@@ -265,6 +265,16 @@ def test_hostile_extra_value() -> None:
     assert cef_ext(line) == "msg=m h=<unprintable HostileStr>"
 
 
+def test_huge_int_does_not_lose_the_event() -> None:
+    """int -> str raises ValueError over 4300 digits: only that value is a placeholder."""
+    fmt = CEFFormatter(timestamp=None)
+    for _ in range(3):  # first call and cached paths
+        line = fmt.format(make_record("m", extra={"big": 10**5000, "u": "x", "i": 5}))
+        assert line == (
+            "CEF:0|cef-logging|python|1.0|app.audit|m|4|msg=m big=<unprintable int> u=x i=5"
+        )
+
+
 def _snapshot(record: logging.LogRecord) -> dict[str, Any]:
     return {k: copy.copy(v) for k, v in vars(record).items()}
 

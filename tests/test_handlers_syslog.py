@@ -18,9 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from cef_logging.handlers import FACILITIES, SyslogHandler, syslog_severity
-
 from _support_syslog_ng import (
     SyslogNG,
     free_port,
@@ -28,6 +25,8 @@ from _support_syslog_ng import (
     requires_syslog_ng,
     running_syslog_ng,
 )
+
+from cef_logging.handlers import FACILITIES, SyslogHandler, syslog_severity
 
 try:
     from cef_logging import CEFFormatter, LEEFFormatter
@@ -55,7 +54,7 @@ class RecordingSyslogHandler(SyslogHandler):
         super().__init__(*args, **kwargs)
         self.errors: list[BaseException | None] = []
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802
+    def handleError(self, record: logging.LogRecord) -> None:
         self.errors.append(sys.exc_info()[1])
 
 
@@ -381,15 +380,15 @@ def test_udp_oversize_truncates_at_character_boundary(collector: SyslogNG) -> No
 
 @requires_syslog_ng
 def test_udp_oversize_drop_policy(collector: SyslogNG) -> None:
-    _clear(collector, "udp")
+    _clear(collector, "udp_5424")
     handler = RecordingSyslogHandler(
-        ("127.0.0.1", collector.ports["udp"]), max_datagram_size=100, oversize="drop"
+        ("127.0.0.1", collector.ports["udp_5424"]), max_datagram_size=100, oversize="drop"
     )
     logger = make_logger(handler)
     logger.info("x" * 200)
     logger.info("small")
     handler.close()
-    got = collector.wait_for("udp", 1)
+    got = collector.wait_for("udp_5424", 1)
     assert [r.msg for r in got] == [b"small"]
     assert len(handler.errors) == 1 and isinstance(handler.errors[0], ValueError)
 
@@ -490,4 +489,4 @@ def test_closed_socket_is_detected_before_sending() -> None:
     handler.close()
     listener.close()
     assert handler.errors == []
-    assert [line.split(b" - ", 1)[-1] for line in received] == [b"first\n", b"second\n"]
+    assert [line.rsplit(b" - ", 1)[-1] for line in received] == [b"first\n", b"second\n"]

@@ -89,7 +89,7 @@ HOSTILE = [
 
 def _random_values(n: int) -> list[str]:
     rng = random.Random(20260425)
-    alphabet = list("ab \\=|\t\r\n^#é😀\x00\x7f\u2028") + ["k=", " x=", "\\n"]
+    alphabet = [*list("ab \\=|\t\r\n^#é😀\x00\x7f\u2028"), "k=", " x=", "\\n"]
     return ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 20))) for _ in range(n)]
 
 

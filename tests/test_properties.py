@@ -14,14 +14,13 @@ import re
 from typing import Any
 
 import pytest
+from _spec_parser import LINE_BREAKS, SpecError, parse_cef, parse_leef
+from conftest import make_record
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cef_logging import CEFFormatter, LEEFFormatter
 from cef_logging._dictionary import FULL_NAME_ALIASES
-
-from _spec_parser import LINE_BREAKS, SpecError, parse_cef, parse_leef
-from conftest import make_record
 
 try:
     from cef_logging import parse as lib_parse
@@ -38,8 +37,9 @@ _RESERVED_RECORD_KEYS = frozenset(vars(make_record())) | {"message", "asctime"}
 _OVERRIDE_KEYS = frozenset({"event_id", "event_name", "event_severity"})
 
 # Text biased towards everything that is special somewhere.
-_SPECIAL = list("\\|= \t\r\n^#~\x00\x01\x1b\x7f\x85\x9f\u2028\u2029\ufeff\ufffdé€😀") + [
-    "\ud800",
+_SPECIAL = [
+    *"\\|= \t\r\n^#~\x00\x01\x1b\x7f\x85\x9f\u2028\u2029\ufeff\ufffdé€😀",
+    "\ud800",  # lone surrogates
     "\udfff",
     " k=",
     "\\n",
@@ -156,6 +156,33 @@ def test_cef_logger_name_and_non_text_values(name: str, value: Any) -> None:
     assert event.extension["v"] == expected
 
 
+# Shared across examples, so per-key-sequence caches/plans inside the renderer are
+# exercised: a cached plan must give what a fresh formatter gives.
+_SHARED_CEF = CEFFormatter(timestamp=None)
+_SHARED_LEEF = LEEFFormatter(timestamp=None, delimiter="^")
+
+
+@SETTINGS
+@given(
+    extras=extras_st,
+    values=st.lists(st.one_of(text, st.integers(), st.none(), st.floats()), min_size=6,
+                    max_size=6),
+)  # fmt: skip
+def test_shared_formatter_matches_fresh(extras: dict[str, str], values: list[Any]) -> None:
+    second = dict(zip(extras, values, strict=False))
+    pairs = [
+        (_SHARED_CEF, CEFFormatter(timestamp=None)),
+        (_SHARED_LEEF, LEEFFormatter(timestamp=None, delimiter="^")),
+    ]
+    for shared, fresh in pairs:
+        for extra in (extras, second, extras):
+            record = make_record("m", extra=extra)
+            line = shared.format(record)
+            assert line == fresh.format(record)
+            one_line(line)
+            (parse_cef if line.startswith("CEF") else parse_leef)(line)
+
+
 # ------------------------------------------------------------------------------- LEEF
 
 DELIMITERS = ["\t", "x09", "^", "0x5E", "#", "~", ",", ";", "\x01", "x1F", "é", "€", "\u00a0"]
@@ -230,7 +257,7 @@ def check_leef(
         assert ext.pop("msg") == model_value(msg, keep)
     expected = model_extension(
         ["devTime", "devTimeFormat", "sev", "msg", "exceptionType", "exceptionMessage",
-         "stackTrace", "stackInfo", "logError"],  # fmt: skip
+         "stackTrace", "stackInfo", "logError"],
         {k: model_value(v, keep) for k, v in extras.items()},
         None,  # LEEF has no CEF full-name aliases by default
     )
@@ -257,7 +284,8 @@ def test_max_length(kind: str, vendor: str, msg: str, extras: dict[str, str], li
             vendor=vendor, max_length=limit, delimiter="\t" if kind == "leef-tab" else "^"
         )
         parse = parse_leef
-    full = type(fmt)(vendor=vendor, **({} if kind == "cef" else {"delimiter": fmt.renderer.delimiter}))
+    leef_opts = {} if kind == "cef" else {"delimiter": fmt.renderer.delimiter}
+    full = type(fmt)(vendor=vendor, **leef_opts)
     record = make_record(msg * 3, extra=extras)
     whole = full.format(record)
     line = fmt.format(record)

@@ -411,10 +411,19 @@ def test_never_raises_on_a_non_mapping() -> None:
 
 def test_never_raises_on_hostile_mapping() -> None:
     class Hostile(dict[str, Any]):
-        def items(self) -> Any:
-            raise RuntimeError("no items")
+        def __iter__(self) -> Any:
+            raise RuntimeError("no keys")
 
     line = CEFRenderer()(None, "warning", Hostile(event="e"))
+    assert line == f"{HEAD}Generic|cef-logging render error|0|msg= logError=RuntimeError: no keys"
+
+    class HostileGet(dict[str, Any]):
+        def get(self, key: str, default: Any = None) -> Any:
+            if key == "timestamp":
+                raise RuntimeError("no get")
+            return super().get(key, default)
+
+    line = CEFRenderer()(None, "warning", HostileGet(event="e"))
     assert line.startswith(f"{HEAD}Generic|cef-logging render error|6|msg=e logError=")
 
 

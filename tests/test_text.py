@@ -194,6 +194,12 @@ def test_to_text(value: object, expected: str) -> None:
     assert _text.to_text(value) == expected
 
 
+def test_to_text_huge_int_never_raises() -> None:
+    # int -> str is limited to sys.get_int_max_str_digits() (4300) digits since 3.11
+    assert _text.to_text(10**5000) == "<unprintable int>"
+    assert _text.to_text(-(10**4000)).startswith("-1000")
+
+
 def test_to_text_never_raises_on_cycles() -> None:
     cyc: list[object] = []
     cyc.append(cyc)

@@ -1,0 +1,408 @@
+"""The ``cef-logging`` command line: lint, parse, demo."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cef_logging import cli
+from cef_logging.__main__ import main
+from cef_logging.parse import parse_cef, parse_leef
+
+ROOT = Path(__file__).resolve().parent.parent
+KEMP_DOC = Path("/work/shared/seeds/000_ff43421a5b18b493.txt")
+
+needs_seeds = pytest.mark.skipif(not KEMP_DOC.is_file(), reason="seed documents not available")
+
+GOOD_CEF = "CEF:0|Acme|Gw|1.0|100|Login|5|suser=alice src=10.0.0.1 msg=ok"
+GOOD_LEEF = (
+    "LEEF:2.0|Acme|Gw|1.0|login|x09|devTime=1777116738421\tsev=4\tusrName=alice\tsrc=10.0.0.1"
+)
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "cef_logging", *args],
+        input=stdin, capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+    )  # fmt: skip
+
+
+def call(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    status = main(args)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def write(tmp_path: Path, name: str, lines: list[str]) -> str:
+    path = tmp_path / name
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return str(path)
+
+
+def findings(out: str, kind: str) -> list[tuple[int, str]]:
+    """(line number, message) of every ``FILE:LINE: kind: message`` output line."""
+    found = []
+    for text in out.splitlines():
+        m = re.match(r"^.*?:(\d+): (error|warning): (.*)$", text)
+        assert m is not None, f"unexpected output line {text!r}"
+        if m.group(2) == kind:
+            found.append((int(m.group(1)), m.group(3)))
+    return found
+
+
+# --------------------------------------------------------------------------- lint: Kemp
+
+
+def kemp_lines_with_prefixes() -> list[str]:
+    """Every example line of the Kemp catalogue, syslog prefixes (events 17-18) included."""
+    text = KEMP_DOC.read_text(encoding="utf-8")
+    pattern = r"^((?:.*? )?CEF:0\|.*?)(?:The CEF Extension comprises of:|\|)?$"
+    return [m.group(1) for m in re.finditer(pattern, text, re.M)]
+
+
+@needs_seeds
+def test_lint_kemp_document_reports_only_event_16(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = kemp_lines_with_prefixes()
+    assert len(lines) == 23
+    assert sum(" l7log: CEF:0|" in line for line in lines) == 2  # the syslog-prefixed ones
+    event16 = next(i for i, line in enumerate(lines, 1) if "LM||1.0|16|" in line)
+    path = write(tmp_path, "kemp.log", lines)
+    status, out, err = call(["lint", path], capsys)
+    assert status == 1
+    errors = findings(out, "error")
+    assert len(errors) == 1
+    number, message = errors[0]
+    assert number == event16
+    assert "invalid severity 'Attempted XSS attack'" in message
+    assert "8 fields" in message
+    assert message.startswith("column 23:")
+    error_line = next(text for text in out.splitlines() if ": error: " in text)
+    assert error_line.startswith(f"{path}:{event16}: error: column 23: invalid severity")
+    assert "23 lines in 1 file: 1 error" in err
+
+
+@needs_seeds
+def test_lint_kemp_subprocess_and_stdin(tmp_path: Path) -> None:
+    lines = kemp_lines_with_prefixes()
+    proc = run("lint", "--no-warnings", "-", stdin="\n".join(lines) + "\n")
+    assert proc.returncode == 1
+    assert proc.stdout.count(": error: ") == 1
+    assert proc.stdout.startswith("<stdin>:")
+    assert "warning" not in proc.stdout
+    corrected = [line.replace("LM||1.0", "LM|1.0") for line in lines]
+    proc = run("lint", "-q", "-", stdin="\n".join(corrected) + "\n")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+
+# --------------------------------------------------------------------------- lint: errors
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("CEF:0|Acme|Gw|1.0|1|Login|5|msg=a=b", "unescaped '='"),
+        ("CEF:0|Acme|Gw|1.0|1|Login|99|msg=x", "invalid severity"),
+        ("CEF:0|Acme|Gw|1.0|1|Login", "header has"),
+        ("CEF:0|Acme|Gw|1.0|1|Login|5|bad-key=1", "invalid extension key"),
+        ("CEF:0|Acme|Gw|1.0|1|Login|5|a=1 a=2", "duplicate"),
+        ("CEF:0|Acme|Gw|1.0|1|Login|5|msg=a\\tb", "undefined escape"),
+        ("LEEF:2.0|Acme|Gw|1.0|ev|x09|a=1\t\tb=2", "empty attribute"),
+        ("LEEF:3.0|Acme|Gw|1.0|ev|a=1", "unknown LEEF version"),
+        ("just some syslog text", "not a CEF or LEEF line"),
+    ],
+)
+def test_lint_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str, expected: str
+) -> None:
+    path = write(tmp_path, "x.log", [GOOD_CEF, line, GOOD_LEEF])
+    status, out, _ = call(["lint", "-W", path], capsys)
+    assert status == 1
+    errors = findings(out, "error")
+    assert [n for n, _ in errors] == [2]
+    assert expected in errors[0][1]
+
+
+def test_lint_invalid_utf8_and_raw_cr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bytes.log"
+    path.write_bytes(
+        GOOD_CEF.encode() + b"\n"
+        + b"CEF:0|Acme|Gw|1.0|1|Login|5|msg=caf\xe9\n"
+        + b"CEF:0|Acme|Gw|1.0|1|Login|5|msg=a\rb\r\n"
+        + b"\n   \n"
+        + GOOD_LEEF.encode() + b"\r\n"
+    )  # fmt: skip
+    status, out, err = call(["lint", "-W", str(path)], capsys)
+    assert status == 1
+    errors = findings(out, "error")
+    assert [n for n, _ in errors] == [2, 3]
+    assert "invalid UTF-8" in errors[0][1] and errors[0][1].startswith("column 36:")
+    assert "raw line break" in errors[1][1]
+    assert "4 lines in 1 file: 2 errors" in err  # blank lines are not counted
+
+
+def test_lint_clean_file_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "ok.log", [GOOD_CEF, "<134>Apr 25 11:32:18 host app: " + GOOD_LEEF])
+    status, out, err = call(["lint", path], capsys)
+    assert (status, out) == (0, "")
+    assert err == "cef-logging lint: 2 lines in 1 file: 0 errors, 0 warnings\n"
+
+
+def test_lint_usage_and_unreadable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["lint"])
+    assert exc.value.code == 2
+    capsys.readouterr()
+    good = write(tmp_path, "ok.log", [GOOD_CEF])
+    status, _, err = call(["lint", str(tmp_path / "missing.log"), good], capsys)
+    assert status == 2
+    assert "cannot read" in err and "missing.log" in err
+    assert "1 line in 1 file" in err  # the readable file was still checked
+
+
+# --------------------------------------------------------------------------- lint: warnings
+
+
+def warnings_for(line: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    path = write(tmp_path, "w.log", [line])
+    status, out, _ = call(["lint", path], capsys)
+    assert status == 0
+    assert not findings(out, "error")
+    return [message for _, message in findings(out, "warning")]
+
+
+def test_warning_unknown_keys_one_per_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    found = warnings_for("CEF:0|A|B|1|x|y|3|vs=1 src=10.0.0.1 event=Accept", tmp_path, capsys)
+    assert len(found) == 1
+    assert "not in the CEF dictionary: vs, event" in found[0]
+
+
+def test_warning_value_too_long(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    found = warnings_for("CEF:0|A|B|1|x|y|3|act=" + "d" * 64, tmp_path, capsys)
+    assert found == ["the value of act is 64 characters; the CEF dictionary allows 63"]
+    assert warnings_for("CEF:0|A|B|1|x|y|3|act=" + "d" * 63, tmp_path, capsys) == []
+
+
+def test_warning_iso_rt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    found = warnings_for("CEF:0|A|B|1|x|y|3|rt=2026-04-25T11:32:18.421Z", tmp_path, capsys)
+    assert len(found) == 1 and "ISO-8601" in found[0] and found[0].startswith("rt=")
+    for ok in ("1777116738421", "Apr 25 2026 11:32:18.421 UTC", "Apr 25 11:32:18"):
+        assert warnings_for(f"CEF:0|A|B|1|x|y|3|rt={ok}", tmp_path, capsys) == []
+    found = warnings_for("CEF:0|A|B|1|x|y|3|end=yesterday", tmp_path, capsys)
+    assert len(found) == 1 and "not one of ArcSight's timestamp formats" in found[0]
+
+
+def test_warning_consumer_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    found = warnings_for("CEF:0|A|B|1|x|y|3|art=1777116738421", tmp_path, capsys)
+    assert len(found) == 1 and found[0].startswith("art is a consumer key")
+
+
+def test_warning_quote_swallows_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    line = "CEF:0|A|B|1|x|y|3|msg='list for score=150, agid=OFA and plugin=fortinet' cnt=2"
+    found = [w for w in warnings_for(line, tmp_path, capsys) if "quote" in w]
+    assert len(found) == 1
+    assert "'score', 'agid', 'plugin'" in found[0] and "closes in the value of 'plugin'" in found[0]
+    fine = "CEF:0|A|B|1|x|y|3|msg='quoted score\\=150' cs1=\"a b\""
+    assert warnings_for(fine, tmp_path, capsys) == []
+
+
+def test_warning_leef_devtime(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = "LEEF:2.0|A|B|1|ev|x09|"
+    found = warnings_for(base + "devTime=2026-04-25T11:32:18.421Z\tsev=4", tmp_path, capsys)
+    assert len(found) == 1 and "without devTimeFormat" in found[0]
+    assert warnings_for(base + "devTime=1777116738421\tsev=4", tmp_path, capsys) == []
+    good = "devTime=2026-04-25T11:32:18.421Z\tdevTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX"
+    assert warnings_for(base + good, tmp_path, capsys) == []
+    dotnet = "devTime=2026-04-25T11:32:18.4210000Z\tdevTimeFormat=yyyy-MM-ddTHH:mm:ss.fffffffZ"
+    found = warnings_for(base + dotnet, tmp_path, capsys)
+    assert len(found) == 1 and "not a Java SimpleDateFormat pattern" in found[0]
+    found = warnings_for(base + "sev=0", tmp_path, capsys)
+    assert len(found) == 1 and "1-10" in found[0]
+
+
+def test_warning_long_cef_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    found = warnings_for("CEF:0|A|B|1|x|y|3|cs1=" + "v" * 9000, tmp_path, capsys)
+    assert any("truncate at ~8 KB" in w for w in found)
+
+
+def test_no_warnings_and_quiet_and_fail_on_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "w.log", ["CEF:0|A|B|1|x|y|3|vs=1"])
+    status, out, err = call(["lint", "--no-warnings", path], capsys)
+    assert (status, out) == (0, "")
+    assert err == "cef-logging lint: 1 line in 1 file: 0 errors\n"
+    status, out, err = call(["lint", "-q", path], capsys)
+    assert (status, out, err) == (0, "", "")
+    status, out, _ = call(["lint", "--fail-on-warning", path], capsys)
+    assert status == 1 and ": warning: " in out
+
+
+def test_lint_line_api() -> None:
+    assert cli.lint_line(GOOD_CEF) == (None, [])
+    error, warnings = cli.lint_line("CEF:0|A|B|1|x|y|3|msg=a=b")
+    assert error is not None and error.startswith("column ") and warnings == []
+
+
+def test_lint_streams_in_constant_memory(tmp_path: Path) -> None:
+    """A big file is read line by line: peak memory does not follow the file size."""
+    path = tmp_path / "big.log"
+    line = (GOOD_CEF + " cs1=" + "x" * 200 + "\n").encode()
+    with open(path, "wb") as f:
+        for _ in range(20):
+            f.write(line * 5000)  # ~22 MB in all
+    code = (
+        "import resource, sys; from cef_logging.__main__ import main; "
+        "status = main(['lint', '-q', sys.argv[1]]); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(status)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True, text=True, env=env, timeout=120, check=True,
+    )  # fmt: skip
+    peak_kb = int(proc.stdout.split()[-1])
+    assert peak_kb < 60_000, peak_kb  # well under the file size plus the interpreter
+
+
+def test_progress_only_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class FakeTTY(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(cli, "PROGRESS_MIN_BYTES", 1)
+    monkeypatch.setattr(cli, "_PROGRESS_EVERY_LINES", 1)
+    monkeypatch.setattr(cli, "_PROGRESS_INTERVAL_S", 0.0)
+    path = write(tmp_path, "p.log", [GOOD_CEF] * 5)
+    args = cli.build_parser().parse_args(["lint", path])
+    tty = FakeTTY()
+    assert cli.cmd_lint(args, io.StringIO(), tty) == 0
+    assert "\rp.log" not in tty.getvalue()  # the name is the path as given
+    assert f"\r{path}: " in tty.getvalue() and "lines)" in tty.getvalue()
+    plain = io.StringIO()
+    assert cli.cmd_lint(args, io.StringIO(), plain) == 0
+    assert "\r" not in plain.getvalue()
+
+
+# --------------------------------------------------------------------------- parse
+
+
+def test_parse_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    prefixed = "<134>Apr 25 11:32:18 host app: " + GOOD_CEF
+    path = write(tmp_path, "p.log", [prefixed, "", GOOD_LEEF])
+    status, out, err = call(["parse", "--json", path], capsys)
+    assert (status, err) == (0, "")
+    objs = [json.loads(text) for text in out.splitlines()]
+    assert len(objs) == 2
+    cef, leef = objs
+    assert cef["format"] == "CEF" and cef["line"] == 1 and cef["file"] == path
+    assert cef["prefix"] == "<134>Apr 25 11:32:18 host app: "
+    assert cef["severity"] == "5" and cef["signature_id"] == "100"
+    assert cef["extensions"] == {"suser": "alice", "src": "10.0.0.1", "msg": "ok"}
+    assert leef["format"] == "LEEF" and leef["line"] == 3 and leef["delimiter"] == "\t"
+    assert leef["attributes"]["usrName"] == "alice"
+
+
+def test_parse_lenient_by_default_strict_on_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "p.log", ["CEF:0|Kemp|LM||1.0|16|Attempted XSS attack|9|dtcode=7"])
+    status, out, _ = call(["parse", "--json", path], capsys)
+    assert status == 0
+    obj = json.loads(out)
+    assert (obj["version"], obj["signature_id"], obj["severity"]) == ("1.0", "16", "9")
+    status, out, err = call(["parse", "--json", "--strict", path], capsys)
+    assert (status, out) == (1, "")
+    assert ":1: error: column " in err
+
+
+def test_parse_readable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "p.log", ["CEF:0|A|B|1|x|y|3|msg=two\\nlines req=a\\=b"])
+    status, out, _ = call(["parse", path], capsys)
+    assert status == 0
+    assert f"{path}:1: CEF:0 vendor=A product=B version=1" in out
+    assert "msg = two\\nlines" in out and "req = a=b" in out
+    assert len(out.splitlines()) == 6
+
+
+def test_parse_subprocess_stdin() -> None:
+    proc = run("parse", "--json", "-", stdin=GOOD_CEF + "\n")
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["file"] == "<stdin>"
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def test_demo_subprocess_lines_parse_strictly() -> None:
+    proc = run("demo")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 8
+    cef = [parse_cef(line, strict=True) for line in lines if line.startswith("CEF:")]
+    leef = [parse_leef(line, strict=True) for line in lines if line.startswith("LEEF:")]
+    assert len(cef) == len(leef) == 4
+    hostile = cef[-1]
+    assert hostile.name == "input | rejected"
+    assert hostile.extensions["request"] == "/search?q=x\nCEF:0|Forged|Evil|1|x|y|10|act=pwned"
+    assert "act" not in hostile.extensions
+    assert cef[2].extensions["exceptionType"] == "KeyError"
+    assert cef[1].extensions["src"] == "203.0.113.7"
+
+
+def test_demo_format_option_and_lint_roundtrip(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = call(["demo", "--format", "leef"], capsys)
+    assert status == 0
+    assert all(line.startswith("LEEF:2.0|") for line in out.splitlines())
+    for line in cli.demo_lines():
+        error, _ = cli.lint_line(line)
+        assert error is None
+
+
+def test_demo_needs_only_the_stdlib() -> None:
+    code = (
+        "import sys; from cef_logging.__main__ import main; main(['demo']); "
+        "mods = [m for m in sys.modules if m.split('.')[0] in "
+        "('structlog', 'hypothesis', 'pytest', 'yaml', 'pythonjsonlogger')]; "
+        "sys.stderr.write(repr(mods))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); {code}"],
+        capture_output=True, text=True, env=env, timeout=60, check=True,
+    )  # fmt: skip
+    assert proc.stderr == "[]"
+
+
+def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.startswith("cef-logging ")
+    proc = run("--help")
+    assert proc.returncode == 0 and "lint" in proc.stdout and "demo" in proc.stdout
+
+
+def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
+    path = write(tmp_path, "many.log", ["CEF:0|A|B|1|x|y|3|vs=1"] * 20000)
+    code = (
+        f"{sys.executable} -m cef_logging lint -W {path} >/dev/null; "
+        f"{sys.executable} -m cef_logging lint {path} | head -1"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        ["sh", "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60
+    )
+    assert proc.stdout.count("\n") == 1
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr

@@ -1,0 +1,565 @@
+"""parse_cef / parse_leef: spec cases, real-world seed lines, strict errors, round trips."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cef_logging.parse import CEFEvent, LEEFEvent, ParseError, parse_cef, parse_leef
+
+# --------------------------------------------------------------------------- seeds
+
+# Kemp LoadMaster "CEF Extension" catalogue (seed 000), one example line per event,
+# cut where the page's following text was glued onto the line.
+KEMP = [
+    "CEF:0|Kemp|LM|1.0|0|Accept|0|vs=10.35.56.32:80 event=Accept srcip=10.0.30.127 srcport=6045 msg=Accept",
+    "CEF:0|Kemp|LM|1.0|1|Slave accept|0|vs=10.0.70.142:80 event=Slave accept srcip=10.35.2.94 srcport=56838 msg=Slave accept",
+    "CEF:0|Kemp|LM|1.0|2|SSL accept|0|vs=10.0.70.141:80 event=SSL accept srcip=10.35.2.94 srcport=65431 msg=SSL accept",
+    "CEF:0|Kemp|LM|1.0|3|Connection timed out|1|vs=10.0.70.141:80 event=Connection timed out srcip=10.0.71.104 srcport=61956 msg=waiting for initial client request await_remaddr=0",
+    "CEF:0|Kemp|LM|1.0|4|Connected|1|vs=10.35.56.32:80 event=Connected srcip=10.0.30.127 srcport=8454 dstip=10.35.9.11 dstport=80",
+    "CEF:0|Kemp|LM|1.0|5|Connection failed|3|vs=172.16.151.21:80 event=Connection failed srcip=192.168.10.67 srcport=17548 dstip=172.16.128.37 dstport=82",
+    "CEF:0|Kemp|LM|1.0|6|Logged off|1|vs=172.16.151.50:443 event=Logged off user=aduser1@kpauto.net srcip=192.168.10.67",
+    "CEF:0|Kemp|LM|1.0|7|User Interaction|2|vs=10.0.70.141:443 event=User Interaction srcip=10.35.2.94 srcport=6045 msg=User Interaction",
+    "CEF:0|Kemp|LM|1.0|8|Logged on|1|vs=10.0.70.141:80 event=Logged on srcip=10.0.11.113 user=ruth msg=logged on",
+    "CEF:0|Kemp|LM|1.0|9|Access Denied|6|vs=10.35.56.32:80 event=Access Denied srcip=10.0.30.127 user=ExampleUser msg=denied access",
+    "CEF:0|Kemp|LM|1.0|10|Access Blocked|6|vs=10.0.70.141:443 event=Access Blocked srcip=10.35.2.94 user=administrator msg=blocked access",
+    "CEF:0|Kemp|LM|1.0|14|Request|1|vs=10.35.56.32:80 event=Request srcip=10.0.30.127 srcport=8454 method=GET url=http://10.35.56.32/ user=peter@street.com",
+    "CEF:0|Kemp|LM|1.0|15|Attempt|2|vs=172.16.151.21:80 event=Attempt srcip=192.168.10.67 srcport=17946 method=GET url=http://172.16.151.21/ user=test.030@kpauto.net",
+    "CEF:0|Kemp|LM||1.0|16|Attempted XSS attack|9|vs=10.0.70.141:80 event=Attempted XSS attack srcip=10.0.71.104 srcport=62098 dtcode=7",
+    "2020-06-24T15:51:08+00:00 lb100 l7log: CEF:0|Kemp|LM|1.0|17|SMTP parse failure|7|vs=10.1.133.11:25 event=SMTP parse failure src=10.0.71.175:61401",
+    "2020-06-24T15:49:20+00:00 lb100 l7log: CEF:0|Kemp|LM|1.0|18|SMTP Blocked|6|vs=10.1.133.11:25 event=SMTP Blocked src=10.0.71.175:61401 resource=ktest.com",
+    "CEF:0|Kemp|LM|1.0|19|Blocked access to directory|6|vs=10.0.70.141:80 event=Blocked access to directory srcip=10.35.2.94 srcport=62951 resource=/",
+    "CEF:0|Kemp|LM|1.0|20|Blocked access to host|6|vs=10.0.70.141:80 event=Blocked access to host srcip=10.35.2.94 srcport=63054 resource=10.0.70.141",
+    "CEF:0|Kemp|LM|1.0|100|User AAA|0|vs=10.35.46.235:443 event=User AAA user=mohit@parent.net domain=parent.net server=172.21.135.103 protocol=LDAP Unencrypted result=0:Success",
+    "CEF:0|Kemp|LM|1.0|101|User session timeout|0|vs=10.35.46.242:443 event=User session timeout user=mohit@parent.net domain=MULLTIDOMAIN msg=Deleted expired user session, start time:1629182393 duration:69 seconds",
+    "CEF:0|Kemp|LM|1.0|102|User session kill|0|vs=10.35.46.235:443 event=User session kill user=mohit@parent.net domain=MULLTIDOMAIN msg=Deleted user session, start time:1629378587 duration:8 seconds",
+    "CEF:0|Kemp|LM|1.0|103|Kill all sessions|0|event=Kill all sessions domain=MULLTIDOMAIN msg=Deleted 1 user session(s) associated with domain",
+    "CEF:0|Kemp|LM|1.0|104|Flush SSO cache|1|event=Flush SSO cache msg=SSO cache being flushed user sessions:1 cookie sessions:1",
+]  # fmt: skip
+KEMP_16 = KEMP[13]
+
+# OneFirewall (seed 003): header and extension shown on two lines for reading,
+# one line on the wire.
+_OFW = "CEF:0|OneFirewall|OFA-SRV|'2025-12-18'|"
+ONEFIREWALL = [
+    "CEF:0|OneFirewall|OFA-SRV|'2025-10-12'|APP_STATUS|Application|3|rt=2025-10-12T01:21:56.184Z level=INFO hostname=192.168.0.2 clientip=NA user=NA member=NA msg='APP STARTED'",
+    _OFW + "NEW_AGENT|Application|3|rt=2025-10-12T00:22:37.234Z level=INFO hostname=192.168.0.2 user=[email protected] member='OneFirewall Alliance LTD' msg='New agent created'",
+    _OFW + "IPV4_LIST|Application|3|rt=2025-10-12T00:33:43.999Z level=INFO hostname=192.168.0.2 user=[email protected] member='OneFirewall Alliance LTD' msg='IPv4 list generated for score=150, agid=OFA_cBzsXacP and plugin=fortinet' tot_size=22874",
+    _OFW + "FEEDBACK_UPDATED|Application|3|rt=2025-10-12T00:48:13.075Z level=INFO hostname=192.168.0.2 user=[email protected] member='OneFirewall Alliance LTD' msg='Feedback updated for agid=OFA_cBzsXacP'",
+    _OFW + "NET_EVENT|Application|3|rt=2025-10-12T00:53:56.430Z level=INFO hostname=192.168.0.2 msg='IPv4 94.22.73.32 -> 192.168.0.1'",
+    _OFW + "NET_EVENT|Application|3|rt=2025-10-12T01:04:30.980Z level=INFO hostname=192.168.0.2 msg='fortinet/Allow/org1 94.22.73.32->192.168.0.1:443 ofa_score=0 ofa_ip=94.22.73.32 members=1'",
+    _OFW + "PUT_DECISION|Application|3|rt=2025-10-12T01:16:57.741Z level=INFO hostname=192.168.0.2 user=[email protected] member='OneFirewall Alliance LTD' decision=BLOCK IPv4=1.0.138.92",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("line", KEMP)
+def test_every_kemp_line_parses_leniently(line: str) -> None:
+    event = parse_cef(line)
+    assert event.vendor == "Kemp"
+    assert event.product == "LM"
+    assert event.version == "1.0"
+    assert event.extensions["event"] == event.name
+
+
+@pytest.mark.parametrize("line", [k for k in KEMP if k is not KEMP_16])
+def test_kemp_lines_are_strictly_valid_except_event_16(line: str) -> None:
+    assert parse_cef(line, strict=True) == parse_cef(line)
+
+
+def test_kemp_values_with_spaces() -> None:
+    event = parse_cef(KEMP[3])
+    assert event.signature_id == "3"
+    assert event.severity == "1"
+    assert event.extensions == {
+        "vs": "10.0.70.141:80",
+        "event": "Connection timed out",
+        "srcip": "10.0.71.104",
+        "srcport": "61956",
+        "msg": "waiting for initial client request",
+        "await_remaddr": "0",
+    }
+    assert parse_cef(KEMP[18]).extensions["protocol"] == "LDAP Unencrypted"
+    assert parse_cef(KEMP[19]).extensions["msg"] == (
+        "Deleted expired user session, start time:1629182393 duration:69 seconds"
+    )
+
+
+def test_kemp_syslog_prefix() -> None:
+    event = parse_cef(KEMP[14], strict=True)
+    assert event.prefix == "2020-06-24T15:51:08+00:00 lb100 l7log: "
+    assert event.signature_id == "17"
+    assert event.extensions["src"] == "10.0.71.175:61401"
+
+
+def test_kemp_event_16_fails_strict_with_header_hint() -> None:
+    with pytest.raises(ParseError) as info:
+        parse_cef(KEMP_16, strict=True)
+    err = info.value
+    assert err.position == KEMP_16.index("Attempted")
+    assert "invalid severity 'Attempted XSS attack'" in str(err)
+    assert "8 fields, expected 7" in str(err)
+    assert f"position {err.position}" in str(err)
+
+
+def test_kemp_event_16_is_recovered_leniently() -> None:
+    event = parse_cef(KEMP_16)
+    assert (event.vendor, event.product, event.version) == ("Kemp", "LM", "1.0")
+    assert (event.signature_id, event.name, event.severity) == ("16", "Attempted XSS attack", "9")
+    assert event.extensions == {
+        "vs": "10.0.70.141:80",
+        "event": "Attempted XSS attack",
+        "srcip": "10.0.71.104",
+        "srcport": "62098",
+        "dtcode": "7",
+    }
+
+
+def test_extra_pipe_without_a_single_empty_field_is_not_recovered() -> None:
+    with pytest.raises(ParseError) as info:
+        parse_cef("CEF:0|A|B|C|D|E|x|9|a=1")  # no empty field to drop
+    assert info.value.position == 18
+    with pytest.raises(ParseError):
+        parse_cef("CEF:0|A||C||E|x|9|a=1")  # two empty fields: ambiguous
+    assert parse_cef("CEF:0|A|B|C|D|E|x|a=1").severity == "x"  # kept as written
+
+
+@pytest.mark.parametrize("line", ONEFIREWALL)
+def test_onefirewall_lines_parse_both_modes(line: str) -> None:
+    lenient = parse_cef(line)
+    assert parse_cef(line, strict=True) == lenient
+    assert lenient.vendor == "OneFirewall"
+    assert lenient.version.startswith("'")
+
+
+def test_onefirewall_quotes_get_no_special_meaning() -> None:
+    event = parse_cef(ONEFIREWALL[0])
+    assert event.extensions["msg"] == "'APP STARTED'"
+    assert parse_cef(ONEFIREWALL[1]).extensions["member"] == "'OneFirewall Alliance LTD'"
+    # Per spec, " key=" inside a quoted value starts a new pair.
+    enriched = parse_cef(ONEFIREWALL[5]).extensions
+    assert enriched["msg"] == "'fortinet/Allow/org1 94.22.73.32->192.168.0.1:443"
+    assert enriched["ofa_score"] == "0"
+    assert enriched["ofa_ip"] == "94.22.73.32"
+    assert enriched["members"] == "1'"
+    listed = parse_cef(ONEFIREWALL[2]).extensions
+    assert listed["msg"] == "'IPv4 list generated for"
+    assert listed["score"] == "150,"
+    assert listed["plugin"] == "fortinet'"
+    assert listed["tot_size"] == "22874"
+
+
+# --------------------------------------------------------------------------- CEF rules
+
+
+def test_spec_example_with_escapes() -> None:
+    line = (
+        r"Sep 19 08:26:10 host CEF:0|Security|threatmanager|1.0|100|detected a \| in message|10|"
+        r"src=10.0.0.1 act=blocked a \= dst=1.1.1.1 msg=Detected a threat.\nNo action needed."
+    )
+    event = parse_cef(line, strict=True)
+    assert event == CEFEvent(
+        cef_version=0,
+        vendor="Security",
+        product="threatmanager",
+        version="1.0",
+        signature_id="100",
+        name="detected a | in message",
+        severity="10",
+        extensions={
+            "src": "10.0.0.1",
+            "act": "blocked a =",
+            "dst": "1.1.1.1",
+            "msg": "Detected a threat.\nNo action needed.",
+        },
+        prefix="Sep 19 08:26:10 host ",
+    )
+
+
+def test_header_backslash_and_pipe() -> None:
+    event = parse_cef(r"CEF:0|Ven\\dor|Pro\|duct|1|id|na\\\|me|Low|", strict=True)
+    assert event.vendor == "Ven\\dor"
+    assert event.product == "Pro|duct"
+    assert event.name == "na\\|me"
+    assert event.extensions == {}
+
+
+def test_extension_value_rules() -> None:
+    line = r"CEF:0|V|P|1|S|N|5|a=x\\ b=c\\\= d= e=two  spaces f=pipe|ok g=trail  "
+    assert parse_cef(line, strict=True).extensions == {
+        "a": "x\\",
+        "b": "c\\=",
+        "d": "",
+        "e": "two  spaces",
+        "f": "pipe|ok",
+        "g": "trail  ",
+    }
+
+
+def test_empty_values_and_empty_extension() -> None:
+    assert parse_cef("CEF:0|V|P|1|S|N|5|a= b=", strict=True).extensions == {"a": "", "b": ""}
+    assert parse_cef("CEF:0|V|P|1|S|N|5|", strict=True).extensions == {}
+    assert parse_cef("CEF:0|V|P|1|S|N|5|a=", strict=True).extensions == {"a": ""}
+
+
+@pytest.mark.parametrize("severity", ["0", "10", "Unknown", "Low", "Medium", "High", "Very-High", "low"])
+def test_valid_severities(severity: str) -> None:
+    assert parse_cef(f"CEF:0|V|P|1|S|N|{severity}|a=1", strict=True).severity == severity
+
+
+def test_cef_version_1() -> None:
+    assert parse_cef("CEF:1|V|P|1|S|N|5|a=1", strict=True).cef_version == 1
+
+
+def test_trailing_line_terminator_is_ignored() -> None:
+    for end in ("\n", "\r\n", "\r"):
+        event = parse_cef("CEF:0|V|P|1|S|N|5|a=1 " + end, strict=True)
+        assert event.extensions == {"a": "1 "}
+
+
+def test_lenient_recoveries_cef() -> None:
+    # unescaped '=' that cannot start a key stays in the value
+    ext = parse_cef("CEF:0|V|P|1|S|N|5|request=http://x/?a=b&c=d act=ok").extensions
+    assert ext == {"request": "http://x/?a=b&c=d", "act": "ok"}
+    # keys with . - [ ]
+    ext = parse_cef("CEF:0|V|P|1|S|N|5|ad.foo=1 ad-bar[0]=2").extensions
+    assert ext == {"ad.foo": "1", "ad-bar[0]": "2"}
+    # \| accepted in the extension, undefined escapes kept as written
+    ext = parse_cef(r"CEF:0|V|P|1|S|N|5|a=x\|y b=c:\temp d=end\\").extensions
+    assert ext == {"a": "x|y", "b": "c:\\temp", "d": "end\\"}
+    # a lone backslash at the very end is kept
+    assert parse_cef("CEF:0|V|P|1|S|N|5|a=b\\").extensions == {"a": "b\\"}
+    # duplicate keys: the last one wins
+    assert parse_cef("CEF:0|V|P|1|S|N|5|a=1 a=2").extensions == {"a": "2"}
+    # spaces before the first key, raw line breaks
+    assert parse_cef("CEF:0|V|P|1|S|N|5|  a=1").extensions == {"a": "1"}
+    assert parse_cef("CEF:0|V|P|1|S|N|5|a=1\nb c=2").extensions == {"a": "1\nb", "c": "2"}
+    # no pipe after the severity, other versions, blanks around the version
+    assert parse_cef("CEF:0|V|P|1|S|N|5").extensions == {}
+    assert parse_cef("CEF:2|V|P|1|S|N|5|").cef_version == 2
+    assert parse_cef("CEF: 0|V|P|1|S|N|5|").cef_version == 0
+    # undefined header escapes are kept; an invalid severity is kept as written
+    event = parse_cef(r"CEF:0|V\x|P|1|S|N|Critical|")
+    assert (event.vendor, event.severity) == ("V\\x", "Critical")
+
+
+def _err(line: str, strict: bool = True) -> ParseError:
+    with pytest.raises(ParseError) as info:
+        parse_cef(line, strict=strict)
+    err = info.value
+    assert isinstance(err, ValueError)
+    assert f"(at position {err.position})" in str(err)
+    return err
+
+
+@pytest.mark.parametrize(
+    ("line", "position", "words"),
+    [
+        ("CEF:0|V|P|1", 11, "has 4 field(s), expected 7"),
+        ("CEF:0|V|P|1|S|N|5", 17, "has 7 field(s)"),
+        ("CEF:3|V|P|1|S|N|5|", 4, "unknown CEF version 3"),
+        ("CEF:x|V|P|1|S|N|5|", 4, "must be an integer"),
+        ("CEF: 0|V|P|1|S|N|5|", 4, "must be an integer"),
+        ("<13>host CEF:0|V|P|1|S|N|11|a=1", 25, "invalid severity '11'"),
+        ("CEF:0|V|P|1|S|N|-1|a=1", 16, "invalid severity"),
+        ("CEF:0|V|P|1|S|N|Critical|a=1", 16, "invalid severity"),
+        ("CEF:0|V|P|1|S|N||a=1", 16, "invalid severity ''"),
+        (r"CEF:0|V\x|P|1|S|N|5|a=1", 7, "undefined escape '\\\\x' in header"),
+        (r"CEF:0|V|P|1|S|N|5|a=b\tc", 21, "undefined escape '\\\\t' in extension"),
+        ("CEF:0|V|P|1|S|N|5|a=b\\", 21, "lone backslash"),
+        ("CEF:0|V|P|1|S|N|5|a=b=c", 21, "unescaped '='"),
+        ("CEF:0|V|P|1|S|N|5|a=http://x/?q=1 b=2", 31, "unescaped '='"),
+        ("CEF:0|V|P|1|S|N|5|a=1 b=2 a=3", 26, "duplicate extension key 'a'"),
+        ("CEF:0|V|P|1|S|N|5|a=1 ad.foo=2", 22, "invalid extension key 'ad.foo'"),
+        ("CEF:0|V|P|1|S|N|5| a=1", 18, "does not start with key=value"),
+        ("CEF:0|V|P|1|S|N|5|=1", 18, "does not start with key=value"),
+        ("CEF:0|V|P|1|S|N|5|a=1\nb=2", 21, "raw line break"),
+        ("host\r CEF:0|V|P|1|S|N|5|a=1", 4, "raw line break"),
+        ("no cef here", 0, "no 'CEF:'"),
+    ],
+)
+def test_strict_errors(line: str, position: int, words: str) -> None:
+    err = _err(line)
+    assert err.position == position
+    assert words in str(err)
+
+
+def test_lenient_errors() -> None:
+    assert _err("CEF:0|V|P", strict=False).position == 9
+    assert _err("CEF:0|V|P|1|S|N|5|junk a=1", strict=False).position == 18
+    assert _err("CEF:x|V|P|1|S|N|5|", strict=False).position == 4
+    assert _err("LEEF:1.0|x|y|z|w|a=1", strict=False).position == 0
+
+
+def test_parse_error_pickles() -> None:
+    err = ParseError("bad thing", 7)
+    copy = pickle.loads(pickle.dumps(err))
+    assert (copy.reason, copy.position, str(copy)) == ("bad thing", 7, str(err))
+
+
+def test_events_are_frozen() -> None:
+    event = parse_cef("CEF:0|V|P|1|S|N|5|a=1")
+    with pytest.raises(AttributeError):
+        event.vendor = "x"  # type: ignore[misc]
+    assert not hasattr(event, "__dict__")
+
+
+# --------------------------------------------------------------------------- LEEF
+
+
+def test_leef_2_spec_example_caret() -> None:
+    line = "LEEF:2.0|Lancope|StealthWatch|1.0|41|^|src=10.0.1.8^dst=10.0.0.5^sev=5^srcPort=81^dstPort=21"
+    event = parse_leef(line, strict=True)
+    assert event == LEEFEvent(
+        leef_version="2.0",
+        vendor="Lancope",
+        product="StealthWatch",
+        version="1.0",
+        event_id="41",
+        delimiter="^",
+        attributes={"src": "10.0.1.8", "dst": "10.0.0.5", "sev": "5", "srcPort": "81", "dstPort": "21"},
+        prefix="",
+    )  # fmt: skip
+
+
+def test_leef_1_with_syslog_prefix() -> None:
+    line = (
+        "<13>Jan 18 11:07:53 192.168.1.1 LEEF:1.0|Microsoft|MSExchange|4.0 SP1|15345|"
+        "src=10.50.1.1\tdst=2.10.20.20\tspt=1200\tmsg=tab\\there"
+    )
+    event = parse_leef(line, strict=True)
+    assert event.prefix == "<13>Jan 18 11:07:53 192.168.1.1 "
+    assert event.leef_version == "1.0"
+    assert event.version == "4.0 SP1"
+    assert event.delimiter == "\t"
+    assert event.attributes == {"src": "10.50.1.1", "dst": "2.10.20.20", "spt": "1200", "msg": "tab\there"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("slot", "delimiter"),
+    [("x09", "\t"), ("0x09", "\t"), ("^", "^"), ("x5E", "^"), ("0x5e", "^"), ("x7C", "|"),
+     ("\\|", "|"), ("x1", "\x01"), ("x2C", ","), ("\t", "\t")],
+)  # fmt: skip
+def test_leef_delimiter_slot(slot: str, delimiter: str) -> None:
+    value = "a\\" + ("t" if delimiter == "\t" else delimiter) + "b"
+    line = f"LEEF:2.0|V|P|1|E|{slot}|k=1{delimiter}m={value}"
+    event = parse_leef(line, strict=True)
+    assert event.delimiter == delimiter
+    assert event.attributes == {"k": "1", "m": f"a{delimiter}b"}
+
+
+def test_runbook_leef_line() -> None:
+    line = (
+        "LEEF:2.0|IdentityMesh|Engine|1.0.0|IdentityMesh.Service.IdentityMeshEngine|x09|"
+        "devTime=2026-04-25T11:42:01.0030000Z\tsev=8\tmsg=Connector run AD-East failed after 4128 ms"
+        "\tConnectorName=AD-East\tElapsed=4128"
+    )
+    event = parse_leef(line, strict=True)
+    assert event.event_id == "IdentityMesh.Service.IdentityMeshEngine"
+    assert event.attributes["msg"] == "Connector run AD-East failed after 4128 ms"
+    assert list(event.attributes) == ["devTime", "sev", "msg", "ConnectorName", "Elapsed"]
+
+
+def test_leef_values_keep_equals_and_escapes() -> None:
+    line = r"LEEF:2.0|V\|x|P\\y|1|E|^|url=http://h/?a=b^p=C:\\dir\^x^n=l1\nl2\rl3"
+    event = parse_leef(line, strict=True)
+    assert (event.vendor, event.product) == ("V|x", "P\\y")
+    assert event.attributes == {"url": "http://h/?a=b", "p": "C:\\dir^x", "n": "l1\nl2\rl3"}
+
+
+def test_leef_lenient_recoveries() -> None:
+    # empty delimiter slot means TAB
+    assert parse_leef("LEEF:2.0|V|P|1|E||a=1\tb=2").delimiter == "\t"
+    # no delimiter slot at all
+    event = parse_leef("LEEF:2.0|V|P|1|E|a=1\tb=2")
+    assert (event.delimiter, event.attributes) == ("\t", {"a": "1", "b": "2"})
+    # uppercase X prefix, \t written literally
+    assert parse_leef("LEEF:2.0|V|P|1|E|X5E|a=1").delimiter == "^"
+    assert parse_leef("LEEF:2.0|V|P|1|E|\\t|a=1\tb=2").attributes == {"a": "1", "b": "2"}
+    # empty pairs and a trailing delimiter are skipped
+    assert parse_leef("LEEF:1.0|V|P|1|E|a=1\t\tb=2\t").attributes == {"a": "1", "b": "2"}
+    # an unescaped delimiter inside a value is glued back
+    assert parse_leef("LEEF:2.0|V|P|1|E|^|a=x^y^b=2").attributes == {"a": "x^y", "b": "2"}
+    assert parse_leef("LEEF:1.0|V|P|1|E|msg=a\tfree text\tb=2").attributes == {
+        "msg": "a\tfree text",
+        "b": "2",
+    }
+    # \= and \| accepted, undefined escapes kept, duplicates: last wins
+    attrs = parse_leef(r"LEEF:2.0|V|P|1|E|^|a=x\=y\|z^b=c:\dir^a=2").attributes
+    assert attrs == {"a": "2", "b": "c:\\dir"}
+    assert parse_leef(r"LEEF:2.0|V|P|1|E|^|a=x\=y\|z").attributes == {"a": "x=y|z"}
+    # versions written without ".0", missing trailing pipe, trailing newline
+    assert parse_leef("LEEF:1|V|P|1|E|a=1").attributes == {"a": "1"}
+    assert parse_leef("LEEF:1.0|V|P|1|E").attributes == {}
+    assert parse_leef("LEEF:1.0|V|P|1|E|a=1\r\n").attributes == {"a": "1"}
+    # raw line breaks are kept
+    assert parse_leef("LEEF:1.0|V|P|1|E|a=1\n2").attributes == {"a": "1\n2"}
+
+
+def _leef_err(line: str, strict: bool = True) -> ParseError:
+    with pytest.raises(ParseError) as info:
+        parse_leef(line, strict=strict)
+    err = info.value
+    assert f"(at position {err.position})" in str(err)
+    return err
+
+
+@pytest.mark.parametrize(
+    ("line", "position", "words"),
+    [
+        ("LEEF:3.0|V|P|1|E|a=1", 5, "unknown LEEF version '3.0'"),
+        ("LEEF:1|V|P|1|E|a=1", 5, "unknown LEEF version '1'"),
+        ("LEEF:1.0", 8, "no '|'"),
+        ("LEEF:1.0|V|P|1|E", 16, "has 4 field(s)"),
+        ("LEEF:2.0|V|P|1|E||a=1", 17, "empty LEEF 2.0 delimiter"),
+        ("LEEF:2.0|V|P|1|E|abc|a=1", 17, "invalid LEEF 2.0 delimiter 'abc'"),
+        ("LEEF:2.0|V|P|1|E|X5E|a=1", 17, "invalid LEEF 2.0 delimiter"),
+        ("LEEF:2.0|V|P|1|E|x12345|a=1", 17, "invalid LEEF 2.0 delimiter"),
+        ("LEEF:1.0|V|P|1|E|a=1\t\tb=2", 21, "empty attribute"),
+        ("LEEF:1.0|V|P|1|E|a=1\t", 21, "empty attribute"),
+        ("LEEF:1.0|V|P|1|E|a=1\tfree", 21, "without '='"),
+        ("LEEF:1.0|V|P|1|E|a=1\t=2", 21, "invalid attribute key ''"),
+        ("LEEF:1.0|V|P|1|E|a=1\tb.c=2", 21, "invalid attribute key 'b.c'"),
+        ("LEEF:1.0|V|P|1|E|a=1\ta=2", 21, "duplicate attribute key 'a'"),
+        ("LEEF:2.0|V|P|1|E|^|a=x\\=y", 22, "undefined escape"),
+        ("LEEF:2.0|V|P|1|E|^|a=x\\ty", 22, "undefined escape"),
+        ("LEEF:1.0|V|P|1|E|a=x\\^y", 20, "undefined escape"),
+        ("LEEF:1.0|V\\x|P|1|E|a=1", 10, "undefined escape"),
+        ("LEEF:1.0|V|P|1|E|a=1\rb=2", 20, "raw line break"),
+        ("nothing", 0, "no 'LEEF:'"),
+    ],
+)
+def test_leef_strict_errors(line: str, position: int, words: str) -> None:
+    err = _leef_err(line)
+    assert err.position == position
+    assert words in str(err)
+
+
+def test_leef_lenient_errors() -> None:
+    assert _leef_err("LEEF:2.0|V|P|1|E|abc|a=1", strict=False).position == 17
+    assert _leef_err("LEEF:1.0|V|P|1|E|free\ta=1", strict=False).position == 17
+    assert _leef_err("LEEF:9|V|P|1|E|a=1", strict=False).position == 5
+
+
+# --------------------------------------------------------------------------- properties
+
+# A tiny reference escaper, written here from the format rules (not the formatter's).
+
+
+def ref_cef_header(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def ref_cef_value(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\").replace("=", "\\=").replace("\r", "\\r").replace("\n", "\\n")
+    )
+
+
+def ref_leef_value(text: str, delimiter: str) -> str:
+    out = text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
+    return out.replace(delimiter, "\\t" if delimiter == "\t" else "\\" + delimiter)
+
+
+header_text = st.text(st.characters(blacklist_characters="\r\n"), max_size=20)
+keys = st.from_regex(r"[A-Za-z0-9_]{1,12}", fullmatch=True)
+values = st.text(max_size=30)
+pairs = st.dictionaries(keys, values, max_size=8)
+severities = st.sampled_from(
+    [str(i) for i in range(11)] + ["Unknown", "Low", "Medium", "High", "Very-High", "very-high"]
+)
+cef_prefixes = st.sampled_from(["", "<134>Jan  5 10:00:00 host ", "2020-06-24T15:51:08+00:00 lb100 l7log: "])  # fmt: skip
+
+
+@given(
+    prefix=cef_prefixes,
+    version=st.sampled_from([0, 1]),
+    header=st.tuples(header_text, header_text, header_text, header_text, header_text),
+    severity=severities,
+    ext=pairs,
+)
+def test_cef_round_trip(
+    prefix: str,
+    version: int,
+    header: tuple[str, str, str, str, str],
+    severity: str,
+    ext: dict[str, str],
+) -> None:
+    line = (
+        f"{prefix}CEF:{version}|"
+        + "|".join(ref_cef_header(h) for h in header)
+        + f"|{severity}|"
+        + " ".join(f"{k}={ref_cef_value(v)}" for k, v in ext.items())
+    )
+    expected = CEFEvent(version, *header, severity, ext, prefix)  # type: ignore[arg-type]
+    assert parse_cef(line, strict=True) == expected
+    assert parse_cef(line) == expected
+    assert list(parse_cef(line).extensions) == list(ext)
+
+
+# Delimiters that the formatters can write unambiguously: not alphanumeric or "_"
+# (keys are not escaped), not "=", "\\", "r", "n", "t".
+DELIMITERS = ["\t", "^", "|", ",", ";", " ", "#", "~", "!", "\x01", "\x1f", "é"]
+
+
+def _slot_forms(delimiter: str) -> list[str]:
+    code = ord(delimiter)
+    forms = [f"x{code:02X}", f"0x{code:02x}"]
+    if delimiter.isprintable():
+        forms.append(ref_cef_header(delimiter))
+    return forms
+
+
+leef_delims = st.sampled_from(DELIMITERS).flatmap(
+    lambda d: st.tuples(st.just(d), st.sampled_from(_slot_forms(d)))
+)
+
+
+@given(
+    prefix=st.sampled_from(["", "<13>Jan 18 11:07:53 192.168.1.1 "]),
+    header=st.tuples(header_text, header_text, header_text, header_text),
+    delim=leef_delims,
+    attrs=pairs,
+)
+def test_leef2_round_trip(
+    prefix: str,
+    header: tuple[str, str, str, str],
+    delim: tuple[str, str],
+    attrs: dict[str, str],
+) -> None:
+    delimiter, slot = delim
+    line = (
+        f"{prefix}LEEF:2.0|"
+        + "|".join(ref_cef_header(h) for h in header)
+        + f"|{slot}|"
+        + delimiter.join(f"{k}={ref_leef_value(v, delimiter)}" for k, v in attrs.items())
+    )
+    expected = LEEFEvent("2.0", *header, delimiter, attrs, prefix)  # type: ignore[arg-type]
+    assert parse_leef(line, strict=True) == expected
+    assert parse_leef(line) == expected
+
+
+@given(header=st.tuples(header_text, header_text, header_text, header_text), attrs=pairs)
+def test_leef1_round_trip(header: tuple[str, str, str, str], attrs: dict[str, str]) -> None:
+    line = (
+        "LEEF:1.0|"
+        + "|".join(ref_cef_header(h) for h in header)
+        + "|"
+        + "\t".join(f"{k}={ref_leef_value(v, chr(9))}" for k, v in attrs.items())
+    )
+    expected = LEEFEvent("1.0", *header, "\t", attrs, "")  # type: ignore[arg-type]
+    assert parse_leef(line, strict=True) == expected
+    assert parse_leef(line) == expected
+
+
+@given(st.text(max_size=80))
+def test_arbitrary_text_never_crashes(text: str) -> None:
+    for line in (text, "CEF:" + text, "CEF:0|" + text, "LEEF:2.0|" + text, "LEEF:1.0|" + text):
+        for strict in (False, True):
+            for parser in (parse_cef, parse_leef):
+                try:
+                    parser(line, strict=strict)
+                except ParseError as err:
+                    assert 0 <= err.position <= len(line)
