@@ -40,7 +40,7 @@ def generate(path: str, count: int) -> None:
     leef = LEEFFormatter(vendor="Acme", product="Gateway", version="4.2")
     formatters = [cef, cef, cef_iso, leef]
     base = time.time()
-    samples = [
+    samples: list[tuple[str, tuple[object, ...], dict[str, object]]] = [
         ("user %s logged in from %s", ("alice", "10.0.0.1"),
          {"suser": "alice", "src": "10.0.0.1", "spt": 51514, "outcome": "success"}),
         ("request %s %s -> %d", ("GET", "/api/v1/items?page=2&q=a=b", 200),

@@ -252,6 +252,7 @@ class LineRenderer:
         self._ts_key = builtin(ts_name) if self._timestamp else None
         self._ts_format_pair: str | None = None
         self._sev_key: str | None = None
+        fmt_key: str | None = None
         if kind == "leef":
             fmt_key = builtin("devTimeFormat")
             if self._timestamp and ts_format and fmt_key:
@@ -269,6 +270,10 @@ class LineRenderer:
                self._trunc_key]
         if self._ts_format_pair:
             own.append(self._ts_format_pair.split("=", 1)[0])
+        elif kind == "leef" and self._ts_key is not None and fmt_key is not None:
+            # devTime in epoch ms has no devTimeFormat; a user's devTimeFormat would make
+            # QRadar read our devTime with the user's pattern, so the key stays ours.
+            own.append(fmt_key)
         for key in own:
             if key is not None:
                 if key in reserved:

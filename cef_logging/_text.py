@@ -125,7 +125,8 @@ def make_key_sanitizer(mode: str | Callable[[str], str]) -> Callable[[str], str]
     """Return the key sanitiser for ``mode``.
 
     ``"strip"`` (default, as the runbook) removes every character outside
-    ``[A-Za-z0-9_]``; ``"underscore"`` replaces each run of them with ``_``.
+    ``[A-Za-z0-9_]``; ``"underscore"`` replaces each run of them with ``_`` (a key's own
+    underscores are kept either way).
     A callable is used as given, and its result is stripped afterwards, so no
     sanitiser can produce a key that forges a pair. A key that sanitises to
     nothing becomes ``field``.
@@ -140,7 +141,7 @@ def make_key_sanitizer(mode: str | Callable[[str], str]) -> Callable[[str], str]
     if mode == "strip":
         return lambda key: _STRIP_RE.sub("", key) or FALLBACK_KEY
     if mode == "underscore":
-        return lambda key: _STRIP_RE.sub("_", key).strip("_") or FALLBACK_KEY
+        return lambda key: _STRIP_RE.sub("_", key) or FALLBACK_KEY
     raise ValueError(f"key_sanitizer must be 'strip', 'underscore' or a callable, not {mode!r}")
 
 

@@ -152,6 +152,10 @@ class _SIEMRenderer:
     """Shared structlog adapter; see :class:`CEFRenderer` for the options."""
 
     _kind: Literal["cef", "leef"] = "cef"
+    __slots__ = (
+        "_fallback", "_level_number", "_method_levels", "_name_from_message", "_render",
+        "_shapes", "_standard", "_ts_cache", "_uses_time", "renderer", "reserved_keys",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -217,6 +221,7 @@ class _SIEMRenderer:
                     names[spelling] = number
         self._method_levels = names
         self._level_number = level_number
+        self._ts_cache: tuple[str, float] = ("", 0.0)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -241,6 +246,20 @@ class _SIEMRenderer:
                 number = self._level_number(method_name)
             return number
         return None
+
+    def _created(self, value: object) -> float | None:
+        """:func:`_parse_timestamp`, with a fast path for ``TimeStamper(fmt="iso")``'s
+        ``YYYY-MM-DDTHH:MM:SS.ffffffZ``: the seconds part of the last one is remembered."""
+        if type(value) is str and len(value) > 21 and value[19] == "." and value[-1] == "Z":
+            digits = value[20:-1]
+            cached = self._ts_cache  # replaced whole, so threads never mix halves
+            if value[:19] == cached[0] and digits.isdigit() and digits.isascii():
+                return cached[1] + int(digits) / 10 ** len(digits)
+            whole = _parse_timestamp(value[:19] + "Z")
+            if whole is not None and digits.isdigit() and digits.isascii():
+                self._ts_cache = (value[:19], whole)
+                return whole + int(digits) / 10 ** len(digits)
+        return _parse_timestamp(value)
 
     def _learn_shape(self, shape: tuple[str, ...]) -> _Shape:
         """The extension keys of event dicts with these keys, a getter, and a "rare" flag."""
@@ -289,7 +308,7 @@ class _SIEMRenderer:
             if self._uses_time:
                 raw_ts = get("timestamp")
                 if raw_ts is not None:
-                    created = _parse_timestamp(raw_ts)
+                    created = self._created(raw_ts)
                     if created is None and "timestamp" in self.reserved_keys:
                         keys = (*keys, "timestamp")  # nothing is lost
                         values = (*values, raw_ts)
@@ -403,6 +422,7 @@ class CEFRenderer(_SIEMRenderer):
     """
 
     _kind = "cef"
+    __slots__ = ()
 
 
 class LEEFRenderer(_SIEMRenderer):
@@ -413,6 +433,7 @@ class LEEFRenderer(_SIEMRenderer):
     """
 
     _kind = "leef"
+    __slots__ = ()
 
     def __init__(self, *, leef_version: str = "2.0", delimiter: str = "\t", **options: Any) -> None:
         super().__init__(leef_version=leef_version, delimiter=delimiter, **options)

@@ -122,7 +122,7 @@ def audit_enricher(record: logging.LogRecord) -> bool:
 
 def main() -> tuple[list[str], list[str]]:
     """Log the runbook's sample events; return (CEF lines, LEEF lines), one per event."""
-    header = {"vendor": "IdentityMesh", "product": "Engine", "version": "1.0.0"}
+    header: dict[str, Any] = {"vendor": "IdentityMesh", "product": "Engine", "version": "1.0.0"}
     cef = ListHandler(CEFFormatter(**header, exclude_fields=["stackTrace"]))
     leef = ListHandler(LEEFFormatter(**header, exclude_fields=["stackTrace"]))
 

@@ -89,7 +89,7 @@ class ReplayLogger(logging.Logger):
         extra = dict(extra or {})
         at = extra.pop("at", None)
         record = super().makeRecord(name, level, fn, lno, msg, args, exc_info, func, extra, sinfo)
-        if at is not None:
+        if isinstance(at, str):
             when = datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(timezone.utc)
             record.created = when.timestamp()
             record.msecs = when.microsecond // 1000

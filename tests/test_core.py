@@ -415,3 +415,25 @@ def test_max_length_never_leaves_half_a_key() -> None:
         )
         for pair in ext(line, "leef"):
             assert "=" in pair
+
+
+def test_leef_epoch_ms_keeps_devtimeformat_reserved() -> None:
+    # devTime in epoch ms has no devTimeFormat; a user's devTimeFormat must not pair with it.
+    renderer = LineRenderer("leef", timestamp="epoch_ms")
+    line = renderer.render(
+        created=1777116738.421, levelno=20, event_id="e", name="n", message="m",
+        items=[("devTimeFormat", "yyyy")],
+    )  # fmt: skip
+    attrs = line.split("|", 6)[6].split("\t")
+    assert attrs[0] == "devTime=1777116738421"
+    assert "devTimeFormat=yyyy" not in attrs
+    assert "devTimeFormat_2=yyyy" in attrs
+
+
+def test_timestamp_off_lets_the_user_supply_rt() -> None:
+    renderer = LineRenderer("cef", timestamp=None)
+    line = renderer.render(
+        created=0.0, levelno=20, event_id="e", name="n", message="m",
+        items=[("rt", "Apr 25 2026 11:32:18.421 UTC")],
+    )  # fmt: skip
+    assert line.endswith("|4|msg=m rt=Apr 25 2026 11:32:18.421 UTC")

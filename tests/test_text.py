@@ -118,8 +118,10 @@ def test_escapers_handle_printable_fast_path_and_specials() -> None:
         ("strip", "ünïcode_key", "ncode_key"),
         ("underscore", "user.name", "user_name"),
         ("underscore", "a..b--c", "a_b_c"),
-        ("underscore", "-lead", "lead"),
-        ("underscore", "!!!", "field"),
+        ("underscore", "-lead", "_lead"),
+        ("underscore", "_id", "_id"),
+        ("underscore", "!!!", "_"),
+        ("underscore", "", "field"),
     ],
 )
 def test_key_sanitizer(mode: str, raw: str, expected: str) -> None:
