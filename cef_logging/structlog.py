@@ -37,7 +37,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias, cast
 
 from . import _text
 from ._core import LineRenderer
@@ -250,15 +250,17 @@ class _SIEMRenderer:
     def _created(self, value: object) -> float | None:
         """:func:`_parse_timestamp`, with a fast path for ``TimeStamper(fmt="iso")``'s
         ``YYYY-MM-DDTHH:MM:SS.ffffffZ``: the seconds part of the last one is remembered."""
-        if type(value) is str and len(value) > 21 and value[19] == "." and value[-1] == "Z":
-            digits = value[20:-1]
-            cached = self._ts_cache  # replaced whole, so threads never mix halves
-            if value[:19] == cached[0] and digits.isdigit() and digits.isascii():
-                return cached[1] + int(digits) / 10 ** len(digits)
-            whole = _parse_timestamp(value[:19] + "Z")
-            if whole is not None and digits.isdigit() and digits.isascii():
-                self._ts_cache = (value[:19], whole)
-                return whole + int(digits) / 10 ** len(digits)
+        if type(value) is str:
+            text = cast(str, value)
+            if len(text) > 21 and text[19] == "." and text[-1] == "Z":
+                digits = text[20:-1]
+                cached = self._ts_cache  # replaced whole, so threads never mix halves
+                if text[:19] == cached[0] and digits.isdigit() and digits.isascii():
+                    return cached[1] + int(digits) / 10 ** len(digits)
+                whole = _parse_timestamp(text[:19] + "Z")
+                if whole is not None and digits.isdigit() and digits.isascii():
+                    self._ts_cache = (text[:19], whole)
+                    return whole + int(digits) / 10 ** len(digits)
         return _parse_timestamp(value)
 
     def _learn_shape(self, shape: tuple[str, ...]) -> _Shape:
