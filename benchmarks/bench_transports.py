@@ -93,7 +93,9 @@ def bench_syslog_tcp(records: int, workdir: Path) -> None:
 def bench_http(records: int) -> None:
     collector = Collector().start()
     try:
-        handler = HTTPBatchHandler(collector.url, batch_size=100, flush_interval=0.05)
+        handler = HTTPBatchHandler(
+            collector.url, batch_size=100, flush_interval=0.05, max_queue=records
+        )
         handler.setFormatter(make_formatter())
         logger = make_logger("http", handler)
         started = time.perf_counter()

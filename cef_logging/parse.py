@@ -185,14 +185,57 @@ _CEF_VALUE_ESCAPES: Final = {"\\": "\\", "=": "=", "r": "\r", "n": "\n"}
 _CEF_VALUE_ESCAPES_LENIENT: Final = {**_CEF_VALUE_ESCAPES, "|": "|"}
 
 
-def _unescape_cef_value(text: str, base: int, strict: bool) -> str:
+def _fast_unescape(text: str, pairs: tuple[tuple[str, str], ...]) -> str | None:
+    """Undo backslash escapes with C-level string operations.
+
+    ``text`` is split at every escaped backslash (``\\\\``; left-to-right
+    pairing is exactly how escapes pair up), each chunk then holds single
+    escapes only, which ``str.replace`` undoes. Returns ``None`` when a chunk
+    holds an escape not in ``pairs`` (or a lone trailing backslash), so the
+    caller can take the slow path that reports or keeps it.
+    """
+    chunks = text.split("\\\\")
+    for i, chunk in enumerate(chunks):
+        if "\\" in chunk:
+            total = chunk.count("\\")
+            done = 0
+            for escaped, plain in pairs:
+                k = chunk.count(escaped)
+                if k:
+                    done += k
+                    chunk = chunk.replace(escaped, plain)
+            if done != total:
+                return None
+            chunks[i] = chunk
+    return "\\".join(chunks)
+
+
+_CEF_PAIRS: Final = (("\\=", "="), ("\\r", "\r"), ("\\n", "\n"))
+_CEF_PAIRS_LENIENT: Final = (*_CEF_PAIRS, ("\\|", "|"))
+
+
+def _unescape_cef_value(text: str, strict: bool) -> str:
+    """Unescape one extension value; a ParseError's position is relative to ``text``."""
+    if strict:
+        # An unescaped '=' is an error: within chunks free of "\\\\", every
+        # '=' must be preceded by a backslash.
+        if all(c.count("=") == c.count("\\=") for c in text.split("\\\\")):
+            out = _fast_unescape(text, _CEF_PAIRS)
+            if out is not None:
+                return out
+    elif "\\" not in text:
+        return text  # only unescaped '=': kept
+    else:
+        out = _fast_unescape(text, _CEF_PAIRS_LENIENT)
+        if out is not None:
+            return out
     table = _CEF_VALUE_ESCAPES if strict else _CEF_VALUE_ESCAPES_LENIENT
 
     def repl(m: re.Match[str]) -> str:
         whole = m.group(0)
         if whole == "=":
             if strict:
-                raise ParseError("unescaped '=' in extension value (write \\=)", base + m.start())
+                raise ParseError("unescaped '=' in extension value (write \\=)", m.start())
             return "="
         out = table.get(m.group(1))
         if out is not None:
@@ -203,7 +246,7 @@ def _unescape_cef_value(text: str, base: int, strict: bool) -> str:
             raise ParseError(
                 f"undefined escape {shown} in extension value "
                 "(only \\\\, \\=, \\r and \\n are allowed)",
-                base + m.start(),
+                m.start(),
             )
         return whole
 
@@ -231,30 +274,42 @@ def _parse_cef_extension(ext: str, base: int, strict: bool) -> dict[str, str]:
         raise ParseError("extension does not start with key=value", base)
     keys = parts[1::2]
     values = parts[2::2]
-    n = len(keys)
-    if "\\" not in ext and ext.count("=") == n:
-        # Common path: no escapes, no '=' inside values.
-        if not strict:
-            return dict(zip(keys, values, strict=True))
-        if _STRICT_KEY_LIST.match(" ".join(keys)) is not None:
-            out = dict(zip(keys, values, strict=True))
-            if len(out) == n:
-                return out
-    out = {}
+    out = dict(zip(keys, values, strict=True))
+    if strict and (len(out) != len(keys) or _STRICT_KEY_LIST.match(" ".join(keys)) is None):
+        _raise_first_cef_error(keys, values, base)
+    if "\\" in ext or ext.count("=") != len(keys):
+        # Some values need unescaping (or hold a raw '='); positions are only
+        # worked out when reporting an error.
+        for i, raw in enumerate(values):
+            if "\\" in raw or "=" in raw:
+                try:
+                    out[keys[i]] = _unescape_cef_value(raw, strict)
+                except ParseError as err:
+                    # Each earlier pair is "key=value " (the first has no leading space).
+                    start = base + sum(map(len, keys[:i])) + sum(map(len, values[:i])) + 2 * i
+                    vstart = start + len(keys[i]) + 1
+                    raise ParseError(err.reason, vstart + err.position) from None
+    return out
+
+
+def _raise_first_cef_error(keys: list[str], values: list[str], base: int) -> None:
+    """Strict mode found a bad or repeated key: report the first error in line order."""
+    seen: set[str] = set()
     pos = base
     for key, raw in zip(keys, values, strict=True):
+        if _STRICT_KEY.match(key) is None:
+            raise ParseError(f"invalid extension key {key!r} (allowed: A-Z a-z 0-9 _)", pos)
+        if key in seen:
+            raise ParseError(f"duplicate extension key {key!r}", pos)
+        seen.add(key)
         vstart = pos + len(key) + 1
-        if strict:
-            if _STRICT_KEY.match(key) is None:
-                raise ParseError(f"invalid extension key {key!r} (allowed: A-Z a-z 0-9 _)", pos)
-            if key in out:
-                raise ParseError(f"duplicate extension key {key!r}", pos)
         if "\\" in raw or "=" in raw:
-            out[key] = _unescape_cef_value(raw, vstart, strict)
-        else:
-            out[key] = raw
+            try:
+                _unescape_cef_value(raw, True)
+            except ParseError as err:
+                raise ParseError(err.reason, vstart + err.position) from None
         pos = vstart + len(raw) + 1
-    return out
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _recover_extra_pipe(

@@ -37,7 +37,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final, Literal, TypeAlias, cast
+from typing import Any, Final, Literal, TypeAlias
 
 from . import _text
 from ._core import LineRenderer
@@ -113,6 +113,9 @@ def _live_value(name: str) -> object:
     return None
 
 
+_fromisoformat: Final = datetime.fromisoformat
+
+
 def _parse_timestamp(value: object) -> float | None:
     """Epoch seconds for a ``timestamp`` value, or None when it cannot be read.
 
@@ -122,13 +125,17 @@ def _parse_timestamp(value: object) -> float | None:
     """
     tp = type(value)
     if tp is str:
-        text: str = value  # type: ignore[assignment]
-        if text[-1:] in ("Z", "z"):
-            text = text[:-1] + "+00:00"  # Python 3.10's fromisoformat has no "Z"
         try:
-            return datetime.fromisoformat(text).timestamp()
+            return _fromisoformat(value).timestamp()  # type: ignore[arg-type]
         except (ValueError, OverflowError, OSError):
-            return None
+            pass
+        text: str = value  # type: ignore[assignment]
+        if text[-1:] in ("Z", "z"):  # Python 3.10's fromisoformat has no "Z"
+            try:
+                return _fromisoformat(text[:-1] + "+00:00").timestamp()
+            except (ValueError, OverflowError, OSError):
+                pass
+        return None
     if tp is float or tp is int:
         seconds = float(value)  # type: ignore[arg-type]
     elif isinstance(value, datetime):
@@ -154,7 +161,7 @@ class _SIEMRenderer:
     _kind: Literal["cef", "leef"] = "cef"
     __slots__ = (
         "_fallback", "_level_number", "_method_levels", "_name_from_message", "_render",
-        "_shapes", "_standard", "_ts_cache", "_uses_time", "renderer", "reserved_keys",
+        "_shapes", "_standard", "_uses_time", "renderer", "reserved_keys",
     )  # fmt: skip
 
     def __init__(
@@ -221,7 +228,6 @@ class _SIEMRenderer:
                     names[spelling] = number
         self._method_levels = names
         self._level_number = level_number
-        self._ts_cache: tuple[str, float] = ("", 0.0)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -246,22 +252,6 @@ class _SIEMRenderer:
                 number = self._level_number(method_name)
             return number
         return None
-
-    def _created(self, value: object) -> float | None:
-        """:func:`_parse_timestamp`, with a fast path for ``TimeStamper(fmt="iso")``'s
-        ``YYYY-MM-DDTHH:MM:SS.ffffffZ``: the seconds part of the last one is remembered."""
-        if type(value) is str:
-            text = cast(str, value)
-            if len(text) > 21 and text[19] == "." and text[-1] == "Z":
-                digits = text[20:-1]
-                cached = self._ts_cache  # replaced whole, so threads never mix halves
-                if text[:19] == cached[0] and digits.isdigit() and digits.isascii():
-                    return cached[1] + int(digits) / 10 ** len(digits)
-                whole = _parse_timestamp(text[:19] + "Z")
-                if whole is not None and digits.isdigit() and digits.isascii():
-                    self._ts_cache = (text[:19], whole)
-                    return whole + int(digits) / 10 ** len(digits)
-        return _parse_timestamp(value)
 
     def _learn_shape(self, shape: tuple[str, ...]) -> _Shape:
         """The extension keys of event dicts with these keys, a getter, and a "rare" flag."""
@@ -310,7 +300,7 @@ class _SIEMRenderer:
             if self._uses_time:
                 raw_ts = get("timestamp")
                 if raw_ts is not None:
-                    created = self._created(raw_ts)
+                    created = _parse_timestamp(raw_ts)
                     if created is None and "timestamp" in self.reserved_keys:
                         keys = (*keys, "timestamp")  # nothing is lost
                         values = (*values, raw_ts)

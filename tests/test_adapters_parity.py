@@ -194,8 +194,11 @@ HOSTILE_VALUES: list[tuple[str, object, str]] = [
     ("unprintable", Unprintable(), "<unprintable Unprintable>"),
     ("bytes", b"caf\xc3\xa9 \xff=|", "café \ufffd=|"),
     ("bytearray", bytearray(b"a\nb"), "a\nb"),
-    ("nested", {"a": {"b": [1, "x\ny", None]}, "c": (True,)},
-     '{"a":{"b":[1,"x\\ny",null]},"c":[true]}'),  # fmt: skip
+    (
+        "nested",
+        {"a": {"b": [1, "x\ny", None]}, "c": (True,)},
+        '{"a":{"b":[1,"x\\ny",null]},"c":[true]}',
+    ),
     ("set", {3, 1, 2}, "[1,2,3]"),
     ("bool", False, "false"),
     ("float", 1e-7, "1e-07"),
@@ -373,8 +376,9 @@ _NOT_EXTRA = frozenset(
     logger=any_text,
     level=st.sampled_from([10, 20, 30, 40, 50]),
     keys=st.lists(any_text, max_size=6),
-    values=st.lists(st.one_of(any_text, st.integers(), st.none(), st.floats()), min_size=6,
-                    max_size=6),  # fmt: skip
+    values=st.lists(
+        st.one_of(any_text, st.integers(), st.none(), st.floats()), min_size=6, max_size=6
+    ),
 )
 def test_property_both_adapters_write_the_same_line(
     stdlib: Adapter,

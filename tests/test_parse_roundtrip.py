@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -15,9 +16,7 @@ from tests.conftest import make_record
 # Text the formatters keep as is (they replace other control characters by U+FFFD);
 # CR and LF are escaped, TAB is kept.
 clean_text = st.text(
-    st.characters(
-        blacklist_categories=("Cc", "Cs", "Zl", "Zp"), whitelist_characters="\r\n\t"
-    ),
+    st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), whitelist_characters="\r\n\t"),
     max_size=40,
 )
 extras = st.dictionaries(st.from_regex(r"x_[a-z0-9_]{0,8}", fullmatch=True), clean_text, max_size=6)
@@ -39,11 +38,13 @@ def test_cef_formatter_round_trip(extra: dict[str, str], msg: str) -> None:
 
 @pytest.mark.parametrize(
     "options",
-    [{}, {"delimiter": "^"}, {"delimiter": "|"}, {"delimiter": "0x2C"}, {"leef_version": "1.0"}],
+    [{}, {"delimiter": "^"}, {"delimiter": ";"}, {"delimiter": "0x2C"}, {"leef_version": "1.0"}],
 )
 @settings(max_examples=30)
 @given(extra=extras, msg=clean_text)
-def test_leef_formatter_round_trip(options: dict[str, str], extra: dict[str, str], msg: str) -> None:
+def test_leef_formatter_round_trip(
+    options: dict[str, Any], extra: dict[str, str], msg: str
+) -> None:
     formatter = LEEFFormatter(vendor="Ven|dor", product="Prod", version="1.0", **options)
     line = formatter.format(make_record(msg, extra=extra))
     event = parse_leef(line, strict=True)
