@@ -93,6 +93,28 @@ def _text_or_none(value: object) -> str | None:
 _concat: Final = operator.add
 
 
+#: Value types whose ``str()`` is already their text (bool, subclasses and the rest are not).
+_PLAIN_TYPES: Final = frozenset({str, int, float})
+
+
+class _Plan:
+    """What a key sequence renders as: ``key=`` prefixes and whole-line templates."""
+
+    __slots__ = ("concat", "prefixes", "with_msg", "without_msg")
+
+    def __init__(
+        self,
+        prefixes: tuple[str, ...],
+        concat: str,
+        with_msg: str | None,
+        without_msg: str | None,
+    ) -> None:
+        self.prefixes = prefixes
+        self.concat = concat  # "%s" per value, plus one for the message
+        self.with_msg = with_msg
+        self.without_msg = without_msg
+
+
 class MessageError:
     """Marker for a message that could not be rendered (bad %-args, hostile ``__str__``)."""
 
@@ -330,13 +352,23 @@ class LineRenderer:
             self._order = tuple(order)
 
         self._key_cache: dict[str, tuple[str, bool]] = {}
-        self._plans: dict[tuple[str, ...], tuple[str, ...] | None] = {}
+        self._plans: dict[tuple[str, ...], _Plan | None] = {}
         self._hcache: dict[str, str] = {}
         if max_length is not None:
             max_length = int(max_length)
             if max_length < 64:
                 raise ValueError("max_length must be at least 64 bytes")
         self._max_length = max_length
+        # Events without exceptions, ordering, truncation or standard fields render through
+        # per-plan templates (see _templates); everything else through _finish.
+        self._fast = (
+            self._order is None
+            and max_length is None
+            and not self.standard_fields
+            and self._ts_key is not None
+            and self._msg_prefix is not None
+            and (self._is_cef or self._sev_key is not None)
+        )
 
     # ----------------------------------------------------------------------------- helpers
 
@@ -517,14 +549,54 @@ class LineRenderer:
             if plan is None and raw_keys not in self._plans:
                 plan = self._make_plan(raw_keys)
             if plan is not None:
+                if (
+                    plan.with_msg is not None
+                    and type(message) is str
+                    and message
+                    and exc_info is None
+                    and not exc_text
+                    and not stack_info
+                    and type(event_id) is str
+                    and event_id
+                    and (type(name) is str or not self._is_cef)
+                ):
+                    # Plain str/int/float values: one C-level scan of message and values
+                    # decides that nothing needs escaping, then one template fills the line.
+                    try:
+                        if set(map(type, raw_values)) <= _PLAIN_TYPES:
+                            vals = raw_values if type(raw_values) is tuple else tuple(raw_values)
+                            if self._clean(plan.concat % (message, *vals)):
+                                line = self._fast_line(
+                                    plan, created, levelno, event_id, name, message, vals
+                                )
+                                if line is not None:
+                                    return line
+                    except ValueError:  # an int too long for str(): the general path copes
+                        pass
                 maybe = [v if type(v) is str else _text_or_none(v) for v in raw_values]
                 if None not in maybe:
                     done: list[str] = maybe  # type: ignore[assignment]
                     if not self._clean("".join(done)):
                         done = [escape(t) for t in done]
+                    if (
+                        plan.with_msg is not None
+                        and exc_info is None
+                        and not exc_text
+                        and not stack_info
+                        and type(message) is str
+                        and type(event_id) is str
+                        and event_id
+                        and (type(name) is str or not self._is_cef)
+                    ):
+                        line = self._fast_line(
+                            plan, created, levelno, event_id, name,
+                            self._escape(message) if message else message, done,
+                        )  # fmt: skip
+                        if line is not None:
+                            return line
                     return self._finish(
                         created, levelno, event_id, name, message, exc_info, exc_text,
-                        stack_info, standard, list(map(_concat, plan, done)), None, None,
+                        stack_info, standard, list(map(_concat, plan.prefixes, done)), None, None,
                     )  # fmt: skip
             items = zip(raw_keys, raw_values, strict=False)
         keys: list[str] = []
@@ -598,13 +670,13 @@ class LineRenderer:
             standard, extras, sev_override, name_override,
         )  # fmt: skip
 
-    def _make_plan(self, raw_keys: tuple[str, ...]) -> tuple[str, ...] | None:
-        """Resolve a key sequence once: its ``key=`` prefixes, or None when it needs the slow
-        path (per-event overrides, exclusions, defaults, non-string keys)."""
+    def _make_plan(self, raw_keys: tuple[str, ...]) -> _Plan | None:
+        """Resolve a key sequence once: its ``key=`` prefixes and line templates, or None when
+        it needs the slow path (per-event overrides, exclusions, defaults)."""
         plans = self._plans
         if len(plans) >= _KEY_CACHE_LIMIT:
             plans.clear()
-        plan: tuple[str, ...] | None = None
+        plan: _Plan | None = None
         if not self._defaults and not any(k in _OVERRIDES for k in raw_keys):
             try:
                 taken = set(self._reserved)
@@ -616,11 +688,74 @@ class LineRenderer:
                     key = self._unique(key, taken)
                     taken.add(key)
                     out.append(key + "=")
-                plan = tuple(out)
+                plan = _Plan(tuple(out), "%s" * (len(out) + 1), *self._templates(out))
             except (LookupError, TypeError, AttributeError):
                 plan = None
         plans[raw_keys] = plan
         return plan
+
+    def _fast_line(
+        self,
+        plan: _Plan,
+        created: float | None,
+        levelno: int | None,
+        event_id: str,
+        name: object,
+        message: str,
+        texts: Sequence[object],
+    ) -> str | None:
+        """The common case through the plan's template; None to take the general path.
+
+        ``message`` and ``texts`` are already escaped (or known clean)."""
+        if levelno is None:
+            sev = 0
+        else:
+            try:
+                sev = self._sev_cache[levelno]
+            except (KeyError, TypeError):
+                sev = self.severity_for(levelno)
+        try:
+            ts = self._timestamp(created)  # type: ignore[misc,arg-type]
+        except Exception:
+            return None
+        hcache = self._hcache
+        sig = hcache.get(event_id) or self._cache_header(event_id)
+        if self._is_cef:
+            name_str: str = name  # type: ignore[assignment]  # checked by the caller
+            name_text = hcache.get(name_str) or self._cache_header(name_str)
+            if message:
+                args: tuple[object, ...] = (sig, name_text, sev, ts, message, *texts)
+                return plan.with_msg % args  # type: ignore[operator]
+            return plan.without_msg % (sig, name_text, sev, ts, *texts)  # type: ignore[operator]
+        if sev < 1:
+            sev = 1  # QRadar's sev is 1-10
+        if message:
+            args = (sig, ts, sev, message, *texts)
+            return plan.with_msg % args  # type: ignore[operator]
+        return plan.without_msg % (sig, ts, sev, *texts)  # type: ignore[operator]
+
+    def _templates(self, prefixes: list[str]) -> tuple[str | None, str | None]:
+        """Whole-line %-templates (with and without ``msg``) for the common case, so that an
+        ordinary event renders with one C-level ``%``. Same output as :meth:`_finish`."""
+        if not self._fast:
+            return None, None
+
+        def pct(text: str) -> str:
+            return text.replace("%", "%%")
+
+        head = [pct(self._ts_prefix) + "%s"]
+        if not self._is_cef:
+            if self._ts_format_pair:
+                head.append(pct(self._ts_format_pair))
+            head.append(pct(f"{self._sev_key}=") + "%s")
+        tail = [pct(pair) for pair in self._static] + [pct(p) + "%s" for p in prefixes]
+        msg = [pct(self._msg_prefix or "") + "%s"]
+        if self._is_cef:
+            start = pct(self._prefix) + "%s|%s|%s|"
+        else:
+            start = pct(self._prefix) + "%s|" + pct(self._delim_slot)
+        sep = pct(self._sep)
+        return start + sep.join(head + msg + tail), start + sep.join(head + tail)
 
     def _finish(
         self,

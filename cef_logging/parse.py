@@ -463,6 +463,11 @@ def _leef_tools(delim: str, strict: bool) -> tuple[re.Pattern[str], dict[str, st
 
 
 def _unescape_leef_value(text: str, base: int, table: dict[str, str], strict: bool) -> str:
+    pairs = tuple(("\\" + k, v) for k, v in table.items() if k != "\\")
+    out = _fast_unescape(text, pairs)
+    if out is not None:
+        return out
+
     def repl(m: re.Match[str]) -> str:
         out = table.get(m.group(1))
         if out is not None:
