@@ -13,6 +13,7 @@ import operator
 import re
 import socket
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
@@ -20,7 +21,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 from . import _text
 from ._dictionary import FULL_NAME_ALIASES
-from ._timestamps import TIMESTAMP_FORMATS, make_timestamp
+from ._timestamps import TIMESTAMP_FORMATS, RenderedTime, make_timestamp
 
 __all__ = [
     "DEFAULT_SEVERITY_MAP",
@@ -100,19 +101,21 @@ _PLAIN_TYPES: Final = frozenset({str, int, float})
 class _Plan:
     """What a key sequence renders as: ``key=`` prefixes and whole-line templates."""
 
-    __slots__ = ("concat", "prefixes", "with_msg", "without_msg")
+    __slots__ = ("prefixes", "with_counts", "with_msg", "without_counts", "without_msg")
 
     def __init__(
         self,
         prefixes: tuple[str, ...],
-        concat: str,
         with_msg: str | None,
         without_msg: str | None,
+        with_counts: tuple[int, int, int],
+        without_counts: tuple[int, int, int],
     ) -> None:
         self.prefixes = prefixes
-        self.concat = concat  # "%s" per value, plus one for the message
         self.with_msg = with_msg
         self.without_msg = without_msg
+        self.with_counts = with_counts
+        self.without_counts = without_counts
 
 
 class MessageError:
@@ -255,6 +258,8 @@ class LineRenderer:
         else:
             self._timestamp = make_timestamp(str(timestamp))
             ts_format = TIMESTAMP_FORMATS[str(timestamp)]
+        #: The timestamp format's name ("iso", "epoch_ms", "arcsight") or None.
+        self.timestamp_format: str | None = str(timestamp) if self._timestamp else None
 
         # --- field naming --------------------------------------------------------------------
         rename = {str(k): str(rename_fields[k]) for k in rename_fields} if rename_fields else {}
@@ -361,6 +366,10 @@ class LineRenderer:
         self._max_length = max_length
         # Events without exceptions, ordering, truncation or standard fields render through
         # per-plan templates (see _templates); everything else through _finish.
+        self._prefix_len = len(self._prefix)
+        self._special = "=" if self._is_cef else self._sep
+        self._ascii_unsafe = escaper.ascii_unsafe
+        self._unsafe_bytes = escaper.unsafe_bytes
         self._fast = (
             self._order is None
             and max_length is None
@@ -471,7 +480,7 @@ class LineRenderer:
     def render(
         self,
         *,
-        created: float | None,
+        created: float | RenderedTime | None,
         levelno: int | None,
         event_id: object,
         name: object,
@@ -497,6 +506,49 @@ class LineRenderer:
         except Exception as exc:  # pragma: no cover - exercised by hostile-input tests
             return self.fallback(levelno, message, exc)
 
+    def render_plain(
+        self,
+        created: float | RenderedTime | None,
+        levelno: int | None,
+        event_id: object,
+        name: object,
+        message: str | MessageError | None,
+        keys: tuple[str, ...],
+        values: Sequence[object],
+        standard: Callable[[str], object] | None,
+    ) -> str:
+        """An event without exception or stack information, fields as ``keys``/``values``.
+
+        The adapters' entry point: the common event (a known key sequence, plain str/int/float
+        values, a message) renders through its plan's template; anything else through the
+        general path. Raises only what :meth:`render` would catch (adapters catch it too).
+        """
+        plan = self._plans.get(keys)
+        if (
+            plan is not None
+            and plan.with_msg is not None
+            and standard is None
+            and type(message) is str
+            and message
+            and type(event_id) is str
+            and event_id
+            and (type(name) is str or not self._is_cef)
+        ):
+            try:
+                if set(map(type, values)) <= _PLAIN_TYPES:
+                    line = self._fast_line(
+                        plan, created, levelno, event_id, name, message,
+                        values if type(values) is tuple else tuple(values), True,
+                    )  # fmt: skip
+                    if line is not None:
+                        return line
+            except ValueError:  # an int too long for str(): the general path copes
+                pass
+        return self._render(
+            created, levelno, event_id, name, message, (), keys, values, None, None, None,
+            standard,
+        )  # fmt: skip
+
     def fallback(self, levelno: object, message: object, exc: BaseException) -> str:
         """A minimal, always valid line for an event that could not be rendered."""
         try:
@@ -521,7 +573,7 @@ class LineRenderer:
 
     def _render(
         self,
-        created: float | None,
+        created: float | RenderedTime | None,
         levelno: int | None,
         event_id: object,
         name: object,
@@ -565,12 +617,11 @@ class LineRenderer:
                     try:
                         if set(map(type, raw_values)) <= _PLAIN_TYPES:
                             vals = raw_values if type(raw_values) is tuple else tuple(raw_values)
-                            if self._clean(plan.concat % (message, *vals)):
-                                line = self._fast_line(
-                                    plan, created, levelno, event_id, name, message, vals
-                                )
-                                if line is not None:
-                                    return line
+                            line = self._fast_line(
+                                plan, created, levelno, event_id, name, message, vals, True
+                            )
+                            if line is not None:
+                                return line
                     except ValueError:  # an int too long for str(): the general path copes
                         pass
                 maybe = [v if type(v) is str else _text_or_none(v) for v in raw_values]
@@ -688,7 +739,7 @@ class LineRenderer:
                     key = self._unique(key, taken)
                     taken.add(key)
                     out.append(key + "=")
-                plan = _Plan(tuple(out), "%s" * (len(out) + 1), *self._templates(out))
+                plan = _Plan(tuple(out), *self._templates(out))
             except (LookupError, TypeError, AttributeError):
                 plan = None
         plans[raw_keys] = plan
@@ -697,16 +748,19 @@ class LineRenderer:
     def _fast_line(
         self,
         plan: _Plan,
-        created: float | None,
+        created: float | RenderedTime | None,
         levelno: int | None,
         event_id: str,
         name: object,
         message: str,
         texts: Sequence[object],
+        verify: bool = False,
     ) -> str | None:
         """The common case through the plan's template; None to take the general path.
 
-        ``message`` and ``texts`` are already escaped (or known clean)."""
+        ``message`` and ``texts`` are already escaped, or (``verify``) raw str/int/float
+        values: then the line's extension is checked afterwards, in a few C-level scans, to
+        hold nothing that needs escaping, and None is returned if it does."""
         if levelno is None:
             sev = 0
         else:
@@ -714,10 +768,13 @@ class LineRenderer:
                 sev = self._sev_cache[levelno]
             except (KeyError, TypeError):
                 sev = self.severity_for(levelno)
-        try:
-            ts = self._timestamp(created)  # type: ignore[misc,arg-type]
-        except Exception:
-            return None
+        if type(created) is RenderedTime:
+            ts = created.text
+        else:
+            try:
+                ts = self._timestamp(created)  # type: ignore[misc,arg-type]
+            except Exception:
+                return None
         hcache = self._hcache
         sig = hcache.get(event_id) or self._cache_header(event_id)
         if self._is_cef:
@@ -725,20 +782,55 @@ class LineRenderer:
             name_text = hcache.get(name_str) or self._cache_header(name_str)
             if message:
                 args: tuple[object, ...] = (sig, name_text, sev, ts, message, *texts)
-                return plan.with_msg % args  # type: ignore[operator]
-            return plan.without_msg % (sig, name_text, sev, ts, *texts)  # type: ignore[operator]
-        if sev < 1:
-            sev = 1  # QRadar's sev is 1-10
-        if message:
-            args = (sig, ts, sev, message, *texts)
-            return plan.with_msg % args  # type: ignore[operator]
-        return plan.without_msg % (sig, ts, sev, *texts)  # type: ignore[operator]
+                line: str = plan.with_msg % args  # type: ignore[operator]
+                counts = plan.with_counts
+            else:
+                line = plan.without_msg % (sig, name_text, sev, ts, *texts)  # type: ignore[operator]
+                counts = plan.without_counts
+            if not verify:
+                return line
+            start = self._prefix_len + len(sig) + len(name_text) + (5 if sev == 10 else 4)
+        else:
+            if sev < 1:
+                sev = 1  # QRadar's sev is 1-10
+            if message:
+                args = (sig, ts, sev, message, *texts)
+                line = plan.with_msg % args  # type: ignore[operator]
+                counts = plan.with_counts
+            else:
+                line = plan.without_msg % (sig, ts, sev, *texts)  # type: ignore[operator]
+                counts = plan.without_counts
+            if not verify:
+                return line
+            start = self._prefix_len + len(sig) + 1 + len(self._delim_slot)
+        ext = line[start:]
+        if ext.isascii():  # the common case: one C-level pass (see _text.Escaper)
+            data = ext.encode("ascii")
+            unsafe = len(data) - len(data.translate(None, self._unsafe_bytes))
+            return line if unsafe == counts[2] else None
+        return line if self._verify(ext, counts) else None
 
-    def _templates(self, prefixes: list[str]) -> tuple[str | None, str | None]:
+    def _verify(self, ext: str, counts: tuple[int, int, int]) -> bool:
+        """Does a rendered extension hold exactly the escapable characters of its template?"""
+        unsafe = self._ascii_unsafe(ext)
+        if unsafe >= 0:
+            return unsafe == counts[2]
+        # Non-ASCII: the slower, exact check of the same rule.
+        if ext.count("\\") != counts[0] or ext.count(self._special) != counts[1]:
+            return False
+        sep = self._sep
+        return (ext if sep == " " or sep.isprintable() else ext.replace(sep, " ")).isprintable()
+
+    def _templates(
+        self, prefixes: list[str]
+    ) -> tuple[str | None, str | None, tuple[int, int, int], tuple[int, int, int]]:
         """Whole-line %-templates (with and without ``msg``) for the common case, so that an
-        ordinary event renders with one C-level ``%``. Same output as :meth:`_finish`."""
+        ordinary event renders with one C-level ``%``. Same output as :meth:`_finish`.
+
+        With each, the number of backslashes and of ``=`` (CEF) or delimiters (LEEF) its
+        extension holds by itself: a rendered line holding more has a value to escape."""
         if not self._fast:
-            return None, None
+            return None, None, (0, 0, 0), (0, 0, 0)
 
         def pct(text: str) -> str:
             return text.replace("%", "%%")
@@ -755,11 +847,22 @@ class LineRenderer:
         else:
             start = pct(self._prefix) + "%s|" + pct(self._delim_slot)
         sep = pct(self._sep)
-        return start + sep.join(head + msg + tail), start + sep.join(head + tail)
+        special = self._special
+
+        def counts(parts: list[str]) -> tuple[int, int, int]:
+            ext = self._sep.join(parts).replace("%%", "%").replace("%s", "")
+            return ext.count("\\"), ext.count(special), self._ascii_unsafe(ext)
+
+        return (
+            start + sep.join(head + msg + tail),
+            start + sep.join(head + tail),
+            counts(head + msg + tail),
+            counts(head + tail),
+        )
 
     def _finish(
         self,
-        created: float | None,
+        created: float | RenderedTime | None,
         levelno: int | None,
         event_id: object,
         name: object,
@@ -801,12 +904,13 @@ class LineRenderer:
         # --- built-in fields ------------------------------------------------------------------
         pairs: list[str] = []
         if self._ts_key is not None:
-            try:
-                ts = self._timestamp(created)  # type: ignore[misc,arg-type]
-            except Exception:
-                import time
-
-                ts = self._timestamp(time.time())  # type: ignore[misc]
+            if type(created) is RenderedTime:
+                ts = created.text
+            else:
+                try:
+                    ts = self._timestamp(created)  # type: ignore[misc,arg-type]
+                except Exception:
+                    ts = self._timestamp(time.time())  # type: ignore[misc]
             pairs.append(self._ts_prefix + ts)
             if self._ts_format_pair:
                 pairs.append(self._ts_format_pair)

@@ -19,11 +19,20 @@ All timestamps are UTC. Formats (option ``timestamp``):
 
 from __future__ import annotations
 
+import math
+import re
 import time
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Final
 
-__all__ = ["TIMESTAMP_FORMATS", "make_timestamp"]
+__all__ = [
+    "TIMESTAMP_FORMATS",
+    "RenderedTime",
+    "make_timestamp",
+    "parse_timestamp",
+    "utc_iso_text",
+]
 
 _MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # fmt: skip
@@ -36,10 +45,20 @@ TIMESTAMP_FORMATS: Final[dict[str, str | None]] = {
 }
 
 
+def _ms_total(created: float) -> int:
+    """Milliseconds since the epoch: rounded to the microsecond, then floored to the ms.
+
+    (Never rounded up into the next millisecond or second by float noise such as
+    ``.4209999999``; ``+0.0005 ms`` is that microsecond rounding without ``round()``'s cost.)
+    """
+    if created >= 0:
+        return int(created * 1000.0 + 0.0005)
+    return math.floor(created * 1000.0 + 0.0005)
+
+
 def _split(created: float) -> tuple[int, int]:
-    """Whole seconds and milliseconds, flooring (never rounding up into the next second)."""
-    ms_total = round(created * 1_000_000) // 1000  # microsecond rounding, then floor
-    return ms_total // 1000, ms_total % 1000
+    """Whole seconds and milliseconds."""
+    return divmod(_ms_total(created), 1000)
 
 
 def _iso_seconds(sec: int) -> str:
@@ -57,15 +76,18 @@ def _arcsight_seconds(sec: int) -> str:
 def _cached(per_second: Callable[[int], str], tail: str) -> Callable[[float], str]:
     """Render ``per_second(sec) + ".mmm" + tail``, caching the per-second part."""
     cache: tuple[int, str] = (-(2**62), "")  # replaced whole, so threads never mix halves
+    fmt = "%s.%03d" + tail.replace("%", "%%")
 
     def render(created: float) -> str:
         nonlocal cache
-        ms_total = round(created * 1_000_000) // 1000
-        sec = ms_total // 1000
+        if created >= 0:
+            sec, ms = divmod(int(created * 1000.0 + 0.0005), 1000)  # _ms_total, inlined
+        else:
+            sec, ms = _split(created)
         cached = cache
         if cached[0] != sec:
             cached = cache = (sec, per_second(sec))
-        return "%s.%03d%s" % (cached[1], ms_total - sec * 1000, tail)
+        return fmt % (cached[1], ms)
 
     return render
 
@@ -86,3 +108,93 @@ def make_timestamp(name: str) -> Callable[[float], str]:
     raise ValueError(
         f"timestamp must be one of {sorted(TIMESTAMP_FORMATS)} or None, not {name!r}"
     )
+
+
+# ------------------------------------------------------------------------------ parsing
+
+_MIN_EPOCH: Final = -62135596800.0
+_MAX_EPOCH: Final = 253402300799.0
+_fromisoformat: Final = datetime.fromisoformat
+def parse_timestamp(value: object) -> float | None:
+    """Epoch seconds for a ``timestamp`` value, or None when it cannot be read.
+
+    ISO 8601 strings (``Z`` or an offset; naive means local time, as
+    ``TimeStamper(utc=False)`` writes), int/float epoch seconds and
+    :class:`~datetime.datetime` objects (naive = local time).
+    """
+    tp = type(value)
+    if tp is str:
+        try:
+            return _fromisoformat(value).timestamp()  # type: ignore[arg-type]
+        except (ValueError, OverflowError, OSError):
+            pass
+        text: str = value  # type: ignore[assignment]
+        if text[-1:] in ("Z", "z"):  # Python 3.10's fromisoformat has no "Z"
+            try:
+                return _fromisoformat(text[:-1] + "+00:00").timestamp()
+            except (ValueError, OverflowError, OSError):
+                pass
+        return None
+    if tp is float or tp is int:
+        seconds = float(value)  # type: ignore[arg-type]
+    elif isinstance(value, datetime):
+        try:
+            return value.timestamp()
+        except Exception:
+            return None
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            seconds = float(value)
+        except Exception:
+            return None
+    else:
+        return None
+    if math.isfinite(seconds) and _MIN_EPOCH <= seconds <= _MAX_EPOCH:
+        return seconds
+    return None
+
+
+class RenderedTime:
+    """A timestamp already in the ``"iso"`` output form (made only by :func:`utc_iso_text`)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+_UTC_ISO_SECOND: Final = re.compile(
+    r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d"
+).fullmatch
+_last_second: tuple[str, bool] = ("", False)  # replaced whole: thread-safe
+
+
+def _valid_second(head: str) -> bool:
+    if _UTC_ISO_SECOND(head) is None:
+        return False
+    try:
+        date.fromisoformat(head[:10])  # e.g. February 30
+    except ValueError:
+        return False
+    return True
+
+
+def utc_iso_text(value: str) -> RenderedTime | None:
+    """``2026-04-25T11:32:18.421312Z`` (structlog's ``TimeStamper(fmt="iso", utc=True)``) as
+    the ``"iso"`` output ``2026-04-25T11:32:18.421Z``, without a round trip through a float;
+    None for anything else (which then goes through :func:`parse_timestamp`).
+
+    Cutting 3 to 6 fraction digits to 3 is the same floor to the millisecond as rendering
+    the parsed float. The date and time part is validated once per second seen.
+    """
+    global _last_second
+    if not 24 <= len(value) <= 27 or value[-1] != "Z" or value[19] != ".":
+        return None
+    head = value[:19]
+    last = _last_second
+    if last[0] != head:
+        last = _last_second = (head, _valid_second(head))
+    fraction = value[20:-1]
+    if last[1] and fraction.isdigit() and fraction.isascii():
+        return RenderedTime(value[:23] + "Z")
+    return None

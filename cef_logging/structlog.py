@@ -30,17 +30,18 @@ rendered from the record itself, exactly as :class:`~cef_logging.CEFFormatter` d
 from __future__ import annotations
 
 import logging
-import math
 import operator
 import os
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
-from datetime import datetime
 from typing import Any, Final, Literal, TypeAlias
 
 from . import _text
 from ._core import LineRenderer
+from ._timestamps import RenderedTime
+from ._timestamps import parse_timestamp as _parse_timestamp
+from ._timestamps import utc_iso_text as _utc_iso_text
 from .formatters import _STANDARD_GETTERS, RESERVED_ATTRS, _level_names
 
 __all__ = ["CONSUMED_KEYS", "CEFRenderer", "LEEFRenderer"]
@@ -80,8 +81,6 @@ def _no_values(event_dict: Mapping[str, Any]) -> tuple[()]:
 _META_KEYS: Final = frozenset({"_record", "_from_structlog"})
 
 # Epoch seconds accepted from a ``timestamp`` key: years 1 to 9999.
-_MIN_EPOCH: Final = -62135596800.0
-_MAX_EPOCH: Final = 253402300799.0
 
 # Event-dict keys written by structlog's CallsiteParameterAdder, for ``standard_fields``.
 _CALLSITE_KEYS: Final[Mapping[str, str]] = {
@@ -113,46 +112,6 @@ def _live_value(name: str) -> object:
     return None
 
 
-_fromisoformat: Final = datetime.fromisoformat
-
-
-def _parse_timestamp(value: object) -> float | None:
-    """Epoch seconds for a ``timestamp`` value, or None when it cannot be read.
-
-    ISO 8601 strings (``Z`` or an offset; naive means local time, as
-    ``TimeStamper(utc=False)`` writes), int/float epoch seconds and
-    :class:`~datetime.datetime` objects (naive = local time).
-    """
-    tp = type(value)
-    if tp is str:
-        try:
-            return _fromisoformat(value).timestamp()  # type: ignore[arg-type]
-        except (ValueError, OverflowError, OSError):
-            pass
-        text: str = value  # type: ignore[assignment]
-        if text[-1:] in ("Z", "z"):  # Python 3.10's fromisoformat has no "Z"
-            try:
-                return _fromisoformat(text[:-1] + "+00:00").timestamp()
-            except (ValueError, OverflowError, OSError):
-                pass
-        return None
-    if tp is float or tp is int:
-        seconds = float(value)  # type: ignore[arg-type]
-    elif isinstance(value, datetime):
-        try:
-            return value.timestamp()
-        except Exception:
-            return None
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            seconds = float(value)
-        except Exception:
-            return None
-    else:
-        return None
-    if math.isfinite(seconds) and _MIN_EPOCH <= seconds <= _MAX_EPOCH:
-        return seconds
-    return None
 
 
 class _SIEMRenderer:
@@ -160,8 +119,9 @@ class _SIEMRenderer:
 
     _kind: Literal["cef", "leef"] = "cef"
     __slots__ = (
-        "_fallback", "_level_number", "_method_levels", "_name_from_message", "_render",
-        "_shapes", "_standard", "_uses_time", "renderer", "reserved_keys",
+        "_fallback", "_iso_text", "_level_number", "_method_levels", "_name_from_message",
+        "_render", "_render_plain", "_shapes", "_standard", "_uses_time", "renderer",
+        "reserved_keys",
     )  # fmt: skip
 
     def __init__(
@@ -212,10 +172,12 @@ class _SIEMRenderer:
             **leef,
         )
         self._render = self.renderer._render  # __call__ has its own safety net
+        self._render_plain = self.renderer.render_plain
         self._fallback = self.renderer.fallback
         keys = CONSUMED_KEYS if reserved_keys is None else frozenset(map(str, reserved_keys))
         self.reserved_keys: frozenset[str] = keys | _META_KEYS
         self._uses_time = timestamp not in (None, "off", "none", False)
+        self._iso_text = self.renderer.timestamp_format == "iso"
         self._standard = bool(self.renderer.standard_fields)
         self._shapes: dict[tuple[str, ...], _Shape] = {}
         level_number = self.renderer.level_number
@@ -296,11 +258,15 @@ class _SIEMRenderer:
                 levelno = self._levelno(level, method_name)
             values = values_of(event_dict)
 
-            created: float | None = None
+            created: float | RenderedTime | None = None
             if self._uses_time:
                 raw_ts = get("timestamp")
                 if raw_ts is not None:
-                    created = _parse_timestamp(raw_ts)
+                    if self._iso_text and type(raw_ts) is str:
+                        # TimeStamper(fmt="iso", utc=True) text goes through as it is
+                        created = _utc_iso_text(raw_ts) or _parse_timestamp(raw_ts)
+                    else:
+                        created = _parse_timestamp(raw_ts)
                     if created is None and "timestamp" in self.reserved_keys:
                         keys = (*keys, "timestamp")  # nothing is lost
                         values = (*values, raw_ts)
@@ -310,9 +276,9 @@ class _SIEMRenderer:
                 )  # fmt: skip
             if created is None and self._uses_time:
                 created = time.time()
-            return self._render(
-                created, levelno, get("logger"), message, message, (), keys, values,
-                None, None, None, self._event_standard(event_dict) if self._standard else None,
+            return self._render_plain(
+                created, levelno, get("logger"), message, message, keys, values,
+                self._event_standard(event_dict) if self._standard else None,
             )  # fmt: skip
         except Exception as exc:
             return self._fallback(levelno, message, exc)
@@ -324,7 +290,7 @@ class _SIEMRenderer:
         levelno: int | None,
         keys: tuple[str, ...],
         values: Sequence[object],
-        created: float | None,
+        created: float | RenderedTime | None,
     ) -> str:
         """Events with exception, stack or ProcessorFormatter keys."""
         get = event_dict.get
