@@ -535,7 +535,7 @@ class LineRenderer:
             and (type(name) is str or not self._is_cef)
         ):
             try:
-                if set(map(type, values)) <= _PLAIN_TYPES:
+                if _PLAIN_TYPES.issuperset(map(type, values)):
                     line = self._fast_line(
                         plan, created, levelno, event_id, name, message,
                         values if type(values) is tuple else tuple(values), True,
@@ -615,7 +615,7 @@ class LineRenderer:
                     # Plain str/int/float values: one C-level scan of message and values
                     # decides that nothing needs escaping, then one template fills the line.
                     try:
-                        if set(map(type, raw_values)) <= _PLAIN_TYPES:
+                        if _PLAIN_TYPES.issuperset(map(type, raw_values)):
                             vals = raw_values if type(raw_values) is tuple else tuple(raw_values)
                             line = self._fast_line(
                                 plan, created, levelno, event_id, name, message, vals, True
@@ -768,8 +768,8 @@ class LineRenderer:
                 sev = self._sev_cache[levelno]
             except (KeyError, TypeError):
                 sev = self.severity_for(levelno)
-        if type(created) is RenderedTime:
-            ts = created.text
+        if type(created) is tuple:  # RenderedTime
+            ts = created[0]
         else:
             try:
                 ts = self._timestamp(created)  # type: ignore[misc,arg-type]
@@ -904,8 +904,8 @@ class LineRenderer:
         # --- built-in fields ------------------------------------------------------------------
         pairs: list[str] = []
         if self._ts_key is not None:
-            if type(created) is RenderedTime:
-                ts = created.text
+            if type(created) is tuple:  # RenderedTime
+                ts = created[0]
             else:
                 try:
                     ts = self._timestamp(created)  # type: ignore[misc,arg-type]

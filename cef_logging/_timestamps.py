@@ -24,7 +24,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Final
+from typing import Final, TypeAlias
 
 __all__ = [
     "TIMESTAMP_FORMATS",
@@ -154,13 +154,9 @@ def parse_timestamp(value: object) -> float | None:
     return None
 
 
-class RenderedTime:
-    """A timestamp already in the ``"iso"`` output form (made only by :func:`utc_iso_text`)."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
+#: A timestamp already in the ``"iso"`` output form, as a 1-tuple (cheaper than an object);
+#: made only by :func:`utc_iso_text`.
+RenderedTime: TypeAlias = tuple[str]
 
 
 _UTC_ISO_SECOND: Final = re.compile(
@@ -196,5 +192,5 @@ def utc_iso_text(value: str) -> RenderedTime | None:
         last = _last_second = (head, _valid_second(head))
     fraction = value[20:-1]
     if last[1] and fraction.isdigit() and fraction.isascii():
-        return RenderedTime(value[:23] + "Z")
+        return (value[:23] + "Z",)
     return None
