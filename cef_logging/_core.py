@@ -28,6 +28,7 @@ __all__ = [
     "EVENT_ID_KEY",
     "EVENT_NAME_KEY",
     "EVENT_SEVERITY_KEY",
+    "RENDER_OPTIONS",
     "STANDARD_FIELDS",
     "LineRenderer",
     "MessageError",
@@ -56,6 +57,14 @@ STANDARD_LEVELS: Final[Mapping[str, int]] = {
 _NAMED_SEVERITIES: Final[Mapping[str, int | None]] = {
     "unknown": None, "low": 3, "medium": 6, "high": 8, "very-high": 10,
 }  # fmt: skip
+
+#: The rendering options every adapter takes, by name, passed through to LineRenderer (which
+#: reads mapping options key by key, so dictConfig's ext:// and cfg:// values resolve).
+RENDER_OPTIONS: Final = (
+    "vendor", "product", "version", "default_event_id", "severity_map", "timestamp",
+    "rename_fields", "static_fields", "defaults", "standard_fields", "fields", "exclude_fields",
+    "key_sanitizer", "full_name_aliases", "none_value", "max_length",
+)  # fmt: skip
 
 #: Opt-in standard fields: name -> default extension key.
 STANDARD_FIELDS: Final[Mapping[str, str]] = {

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from . import _text
-from ._core import LineRenderer, MessageError
+from ._core import RENDER_OPTIONS, LineRenderer, MessageError
 
 __all__ = ["RESERVED_ATTRS", "CEFFormatter", "LEEFFormatter"]
 
@@ -98,25 +98,11 @@ class _SIEMFormatter(logging.Formatter):
         self._shapes: dict[
             tuple[str, ...], tuple[tuple[str, ...], Callable[[dict[str, Any]], Sequence[object]]]
         ] = {}
+        options = locals()
         self.renderer = LineRenderer(
             self._kind,
-            vendor=vendor,
-            product=product,
-            version=version,
-            default_event_id=default_event_id,
-            severity_map=severity_map,
             level_names=_level_names(),
-            timestamp=timestamp,
-            rename_fields=rename_fields,
-            static_fields={k: static_fields[k] for k in static_fields} if static_fields else None,
-            defaults=defaults_copy,
-            standard_fields=tuple(standard_fields),
-            fields=fields,
-            exclude_fields=tuple(exclude_fields),
-            key_sanitizer=key_sanitizer,
-            full_name_aliases=full_name_aliases,
-            none_value=none_value,
-            max_length=max_length,
+            **{name: options[name] for name in RENDER_OPTIONS},
             **leef,
         )
         self._render = self.renderer._render  # format() has its own safety net

@@ -38,7 +38,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, Final, Literal, TypeAlias
 
 from . import _text
-from ._core import LineRenderer
+from ._core import RENDER_OPTIONS, LineRenderer
 from ._timestamps import RenderedTime
 from ._timestamps import parse_timestamp as _parse_timestamp
 from ._timestamps import utc_iso_text as _utc_iso_text
@@ -150,25 +150,11 @@ class _SIEMRenderer:
         if name_from not in ("template", "message"):
             raise ValueError(f"name_from must be 'template' or 'message', not {name_from!r}")
         self._name_from_message = name_from == "message"
+        options = locals()
         self.renderer = LineRenderer(
             self._kind,
-            vendor=vendor,
-            product=product,
-            version=version,
-            default_event_id=default_event_id,
-            severity_map=severity_map,
             level_names=_level_names(),
-            timestamp=timestamp,
-            rename_fields={k: rename_fields[k] for k in rename_fields} if rename_fields else None,
-            static_fields={k: static_fields[k] for k in static_fields} if static_fields else None,
-            defaults={k: defaults[k] for k in defaults} if defaults else None,
-            standard_fields=tuple(standard_fields),
-            fields=None if fields is None else tuple(fields),
-            exclude_fields=tuple(exclude_fields),
-            key_sanitizer=key_sanitizer,
-            full_name_aliases=full_name_aliases,
-            none_value=none_value,
-            max_length=max_length,
+            **{name: options[name] for name in RENDER_OPTIONS},
             **leef,
         )
         self._render = self.renderer._render  # __call__ has its own safety net

@@ -44,8 +44,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Mapping
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +52,9 @@ try:
 except ImportError:  # run from a source checkout without installing: use the checkout
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from cef_logging import CEFFormatter, LEEFFormatter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the examples' own helpers
+from _replay import ListHandler, ReplayLogger
 
 
 class LdapException(Exception):
@@ -73,43 +74,10 @@ class TemplateRecord(logging.LogRecord):
         return str(self.msg).format_map(self.__dict__)
 
 
-class ReplayLogger(logging.Logger):
-    """Makes :class:`TemplateRecord` records, stamped with ``extra={"at": "<ISO-8601>"}``."""
+class TemplateLogger(ReplayLogger):
+    """Replays events as :class:`TemplateRecord` records."""
 
-    def makeRecord(
-        self,
-        name: str,
-        level: int,
-        fn: str,
-        lno: int,
-        msg: object,
-        args: Any,
-        exc_info: Any,
-        func: str | None = None,
-        extra: Mapping[str, object] | None = None,
-        sinfo: str | None = None,
-    ) -> logging.LogRecord:
-        fields = dict(extra or {})
-        at = fields.pop("at", None)
-        record = TemplateRecord(name, level, fn, lno, msg, args, exc_info, func, sinfo)
-        record.__dict__.update(fields)
-        if isinstance(at, str):
-            when = datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(timezone.utc)
-            record.created = when.timestamp()
-            record.msecs = when.microsecond // 1000
-        return record
-
-
-class ListHandler(logging.Handler):
-    """Collect formatted lines (the runbook's sinks: file, TCP syslog, HTTP)."""
-
-    def __init__(self, formatter: logging.Formatter) -> None:
-        super().__init__()
-        self.setFormatter(formatter)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
+    record_class = TemplateRecord
 
 
 def audit_enricher(record: logging.LogRecord) -> bool:
@@ -126,9 +94,9 @@ def main() -> tuple[list[str], list[str]]:
     cef = ListHandler(CEFFormatter(**header, exclude_fields=["stackTrace"]))
     leef = ListHandler(LEEFFormatter(**header, exclude_fields=["stackTrace"]))
 
-    audit = ReplayLogger("IdentityMesh.Infrastructure.Sql.SqlAdminAuditStore")
+    audit = TemplateLogger("IdentityMesh.Infrastructure.Sql.SqlAdminAuditStore")
     audit.addFilter(audit_enricher)
-    engine = ReplayLogger("IdentityMesh.Service.IdentityMeshEngine")
+    engine = TemplateLogger("IdentityMesh.Service.IdentityMeshEngine")
     for logger in (audit, engine):
         logger.addHandler(cef)
         logger.addHandler(leef)

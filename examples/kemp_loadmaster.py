@@ -39,16 +39,8 @@ except ImportError:  # run from a source checkout without installing: use the ch
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from cef_logging import CEFFormatter
 
-
-class ListHandler(logging.Handler):
-    """Collect formatted lines (a real deployment would use a syslog handler)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the examples' own helpers
+from _replay import ListHandler
 
 
 def name_from_event(record: logging.LogRecord) -> bool:

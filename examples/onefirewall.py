@@ -43,10 +43,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Mapping
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 try:
     from cef_logging import CEFFormatter
@@ -54,46 +51,12 @@ except ImportError:  # run from a source checkout without installing: use the ch
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from cef_logging import CEFFormatter
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the examples' own helpers
+from _replay import ListHandler, ReplayLogger
+
 #: Stands in for the address the document's page obfuscated as "[email protected]".
 USER = "ops@onefirewall.com"
 MEMBER = "'OneFirewall Alliance LTD'"
-
-
-class ListHandler(logging.Handler):
-    """Collect formatted lines (OneFirewall itself sends them with a UDP syslog handler)."""
-
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__()
-        self.lines = lines
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-
-class ReplayLogger(logging.Logger):
-    """A logger whose records carry the time given as ``extra={"at": "<ISO-8601>"}``."""
-
-    def makeRecord(
-        self,
-        name: str,
-        level: int,
-        fn: str,
-        lno: int,
-        msg: object,
-        args: Any,
-        exc_info: Any,
-        func: str | None = None,
-        extra: Mapping[str, object] | None = None,
-        sinfo: str | None = None,
-    ) -> logging.LogRecord:
-        extra = dict(extra or {})
-        at = extra.pop("at", None)
-        record = super().makeRecord(name, level, fn, lno, msg, args, exc_info, func, extra, sinfo)
-        if isinstance(at, str):
-            when = datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(timezone.utc)
-            record.created = when.timestamp()
-            record.msecs = when.microsecond // 1000
-        return record
 
 
 def application_category(record: logging.LogRecord) -> bool:
@@ -103,7 +66,7 @@ def application_category(record: logging.LogRecord) -> bool:
 
 
 def make_logger(build: str, lines: list[str]) -> logging.Logger:
-    handler = ListHandler(lines)
+    handler = ListHandler(lines=lines)
     handler.setFormatter(
         CEFFormatter(
             vendor="OneFirewall",
