@@ -4,8 +4,9 @@
 Works on a fresh machine that has only python3:
 
 1. as root, installs the system packages the integration tests use when they are
-   missing (Debian: ``syslog-ng-core`` and ``liblognorm-utils``; ``openssl``);
-   not root or no apt-get: those tests skip, saying why;
+   missing (Debian: ``syslog-ng-core`` and ``liblognorm-utils``; ``openssl``) and
+   generates a German locale for the locale-independence test; not root or no
+   apt-get: those tests skip, saying why;
 2. creates ``.venv`` next to this repository (once) and installs the package with
    its ``test`` and ``structlog`` extras into it;
 3. runs ``mypy --strict cef_logging``, ``ruff check`` and then pytest, and exits
@@ -50,12 +51,25 @@ def install_system_packages() -> None:
         print("warning: apt-get failed; dependent integration tests will skip", flush=True)
 
 
+def install_test_locale() -> None:
+    """A non-English locale, so the test that ArcSight month names stay English runs."""
+    if os.environ.get("CEF_LOGGING_SKIP_SYSTEM") or shutil.which("localedef") is None:
+        return
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    listing = subprocess.run(["locale", "-a"], capture_output=True, text=True, check=False)
+    if "de_DE" in listing.stdout:
+        return
+    run(["localedef", "-i", "de_DE", "-c", "-f", "UTF-8", "de_DE.UTF-8"])
+
+
 def venv_python() -> Path:
     return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
 def main(argv: list[str]) -> int:
     install_system_packages()
+    install_test_locale()
     python = venv_python()
     if not python.exists():
         print(f"+ creating {VENV}", flush=True)
