@@ -36,13 +36,15 @@ RS = b"\x1e"
 
 # What each source is: syslog-ng driver and options. "syslog" sources expect RFC 6587
 # octet counting on streams and parse RFC 5424 (or RFC 3164) headers; "network" sources
-# split streams on LF and parse RFC 3164 (or 5424) headers.
+# split streams on LF (and at NUL) and parse RFC 3164 (or 5424) headers. "_raw" sources
+# use flags(no-parse): MSG is the whole message as received, header included.
 SOURCE_KINDS = {
     "udp": ("network", 'transport("udp")'),
     "udp_5424": ("syslog", 'transport("udp")'),
     "udp_raw": ("network", 'transport("udp") flags(no-parse)'),
     "tcp_octet": ("syslog", 'transport("tcp")'),
     "tcp_newline": ("network", 'transport("tcp")'),
+    "tcp_newline_raw": ("network", 'transport("tcp") flags(no-parse)'),
     "tls_octet": ("syslog", 'transport("tls")'),
     "tls_newline": ("network", 'transport("tls") flags(syslog-protocol)'),
 }
@@ -93,8 +95,12 @@ class SyslogNG:
         sources: list[str],
         ports: dict[str, int] | None = None,
         tls: tuple[Path, Path] | None = None,
+        internal_log: bool = False,
     ) -> None:
+        """*internal_log* also writes syslog-ng's own messages (``-e``: accepted and
+        closed connections, framing errors) to ``syslog-ng.log``; see :meth:`log_text`."""
         self.workdir = workdir
+        self.internal_log = internal_log
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.sources = sources
         self.ports: dict[str, int] = dict(ports or {})
@@ -151,6 +157,7 @@ class SyslogNG:
                 SYSLOG_NG, "-F", "--no-caps", "-f", str(self.conf),
                 "-R", str(self.workdir / "persist"), "-p", str(self.workdir / "pid"),
                 "-c", str(self.workdir / "ctl"),
+                *(["-e"] if self.internal_log else []),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -227,10 +234,11 @@ def running_syslog_ng(
     sources: list[str],
     ports: dict[str, int] | None = None,
     tls: tuple[Path, Path] | None = None,
+    internal_log: bool = False,
 ) -> Iterator[SyslogNG]:
     if SYSLOG_NG is None:
         pytest.skip("syslog-ng is not installed")
-    server = SyslogNG(workdir, sources, ports=ports, tls=tls)
+    server = SyslogNG(workdir, sources, ports=ports, tls=tls, internal_log=internal_log)
     server.start()
     try:
         yield server
