@@ -27,10 +27,19 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from itertools import filterfalse
 from typing import IO, Any, Final
 
 from ._dictionary import BY_KEY, TYPE_TIMESTAMP
-from .parse import CEFEvent, LEEFEvent, ParseError, parse_cef, parse_leef
+from .parse import (
+    CEFEvent,
+    LEEFEvent,
+    ParseError,
+    _strict_cef_extensions,
+    _strict_leef_attributes,
+    parse_cef,
+    parse_leef,
+)
 
 __all__ = ["lint_line", "main"]
 
@@ -39,6 +48,7 @@ STDIN_NAME: Final = "<stdin>"
 
 #: stderr progress is shown for files at least this big (and only on a terminal).
 PROGRESS_MIN_BYTES: Final = 16 * 1024 * 1024
+#: Unused since lint reads in blocks (progress is updated once per block); kept for callers.
 _PROGRESS_EVERY_LINES: Final = 16384
 _PROGRESS_INTERVAL_S: Final = 0.25
 
@@ -52,11 +62,31 @@ _KEY_INFO: Final[dict[str, tuple[int | None, bool, bool]]] = {
     key: (entry.max_length, entry.type == TYPE_TIMESTAMP, entry.arcsight_only)
     for key, entry in BY_KEY.items()
 }
-#: CEF keys that need any check beyond "is it in the dictionary".
-_KEYS_WITH_CHECKS: Final = frozenset(
-    k for k, (limit, ts, consumer) in _KEY_INFO.items() if limit is not None or ts or consumer
-)
 _KNOWN_KEYS: Final = frozenset(_KEY_INFO)
+#: For a line of n characters, the keys that may draw a consumer, length or timestamp
+#: warning: no value is as long as its line, so only limits below n can be broken.
+#: Indexed by ``min(n, _CHECKS_TOP)``; a few distinct sets shared by the entries.
+_CHECKS_TOP: Final = 1 + max(limit or 0 for limit, _, _ in _KEY_INFO.values())
+
+
+def _checks_by_length() -> tuple[frozenset[str], ...]:
+    always = frozenset(k for k, (_, ts, consumer) in _KEY_INFO.items() if ts or consumer)
+    by_limit = sorted((limit, k) for k, (limit, _, _) in _KEY_INFO.items() if limit is not None)
+    table: list[frozenset[str]] = []
+    current = always
+    i = 0
+    for n in range(_CHECKS_TOP + 1):
+        added = []
+        while i < len(by_limit) and by_limit[i][0] < n:
+            added.append(by_limit[i][1])
+            i += 1
+        if added:
+            current = current | frozenset(added)
+        table.append(current)
+    return tuple(table)
+
+
+_CHECKS_BY_LENGTH: Final = _checks_by_length()
 
 # ArcSight's timestamp formats: epoch milliseconds, or MMM dd [yyyy] HH:mm:ss[.SSS] [zzz].
 _ARCSIGHT_TIME: Final = re.compile(
@@ -131,38 +161,47 @@ def _quote_warnings(pairs: dict[str, str]) -> list[str]:
 
 def cef_warnings(event: CEFEvent, line: str) -> list[str]:
     """Spec advice for a CEF event that parsed strictly."""
+    return _cef_extension_warnings(event.extensions, line)
+
+
+def _cef_extension_warnings(ext: dict[str, str], line: str) -> list[str]:
+    """Spec advice for the extensions of a CEF line that parsed strictly.
+
+    C-level set look-ups pick the few keys that need a closer look (for the line's
+    length), so most keys cost no Python work.
+    """
     out: list[str] = []
-    ext = event.extensions
     if not _KNOWN_KEYS.issuperset(ext):
-        unknown = [k for k in ext if k not in _KNOWN_KEYS]
+        unknown = list(filterfalse(_KNOWN_KEYS.__contains__, ext))
         noun = "key" if len(unknown) == 1 else "keys"
         out.append(
             f"{noun} not in the CEF dictionary: {', '.join(unknown)} (ArcSight files them "
             "under additional data; custom data belongs in cs1-cs6/cn1-cn3 with their Labels)"
         )
-    if not _KEYS_WITH_CHECKS.isdisjoint(ext):
-        info = _KEY_INFO
-        for key, value in ext.items():
-            if key not in _KEYS_WITH_CHECKS:
-                continue
-            limit, is_ts, consumer = info[key]
-            if consumer:
-                out.append(
-                    f"{key} is a consumer key: ArcSight components set it, producers should "
-                    "not send it"
-                )
-            if limit is not None and len(value) > limit:
-                out.append(
-                    f"the value of {key} is {len(value)} characters; the CEF dictionary "
-                    f"allows {limit}"
-                )
-            if is_ts:
-                problem = _timestamp_warning(key, value)
-                if problem is not None:
-                    out.append(problem)
-    if "'" in line or '"' in line:
+    size = len(line)
+    checks = _CHECKS_BY_LENGTH[size if size < _CHECKS_TOP else _CHECKS_TOP]
+    info = _KEY_INFO
+    for key in filter(checks.__contains__, ext):  # in line order
+        limit, is_ts, consumer = info[key]
+        value = ext[key]
+        if consumer:
+            out.append(
+                f"{key} is a consumer key: ArcSight components set it, producers should not send it"
+            )
+        if limit is not None and len(value) > limit:
+            out.append(
+                f"the value of {key} is {len(value)} characters; the CEF dictionary allows {limit}"
+            )
+        # Up to 19 ASCII digits is epoch milliseconds: no regex needed.
+        if is_ts and not (value.isdigit() and value.isascii() and len(value) < 20):
+            problem = _timestamp_warning(key, value)
+            if problem is not None:
+                out.append(problem)
+    # A value that opens a quote shows in the line as key=' or key=" (CEF never
+    # escapes quotes); memchr-fast single-character tests first.
+    if ("'" in line and "='" in line) or ('"' in line and '="' in line):
         out.extend(_quote_warnings(ext))
-    if len(line) * 4 > CEF_LINE_ADVICE_BYTES or len(line.encode("utf-8")) > CEF_LINE_ADVICE_BYTES:
+    if size * 4 > CEF_LINE_ADVICE_BYTES:  # else fewer bytes than that in UTF-8
         size = len(line.encode("utf-8"))
         if size > CEF_LINE_ADVICE_BYTES:
             out.append(f"the line is {size} bytes; some SmartConnector parsers truncate at ~8 KB")
@@ -171,8 +210,12 @@ def cef_warnings(event: CEFEvent, line: str) -> list[str]:
 
 def leef_warnings(event: LEEFEvent, line: str) -> list[str]:
     """Spec advice for a LEEF event that parsed strictly."""
+    return _leef_attribute_warnings(event.attributes)
+
+
+def _leef_attribute_warnings(attrs: dict[str, str]) -> list[str]:
+    """Spec advice for the attributes of a LEEF line that parsed strictly."""
     out: list[str] = []
-    attrs = event.attributes
     dev_time = attrs.get("devTime")
     fmt = attrs.get("devTimeFormat")
     if dev_time is not None and fmt is None and not dev_time.isdigit():
@@ -204,11 +247,11 @@ def lint_line(line: str) -> tuple[str | None, list[str]]:
     leef_at = line.find("LEEF:")
     try:
         if cef_at != -1 and (leef_at == -1 or cef_at < leef_at):
-            cef = parse_cef(line, strict=True)
-            return None, cef_warnings(cef, line)
+            ext = _strict_cef_extensions(line, cef_at)
+            return None, _cef_extension_warnings(ext, line)
         if leef_at != -1:
-            leef = parse_leef(line, strict=True)
-            return None, leef_warnings(leef, line)
+            attrs = _strict_leef_attributes(line, leef_at)
+            return None, _leef_attribute_warnings(attrs)
     except ParseError as exc:
         return f"column {exc.position + 1}: {exc.reason}", []
     return "not a CEF or LEEF line (no 'CEF:' or 'LEEF:' found)", []
@@ -300,6 +343,70 @@ class _Counts:
         self.files = self.lines = self.errors = self.warnings = self.unreadable = 0
 
 
+#: lint reads its input in blocks of about this many bytes (whole lines each).
+_BLOCK_BYTES: Final = 1 << 20
+#: What ``bytes.isspace`` calls whitespace (``str.isspace`` has more).
+_ASCII_SPACE: Final = " \t\n\r\x0b\x0c"
+
+
+def _blocks(stream: IO[bytes]) -> Iterator[bytes]:
+    """The stream in blocks of whole lines: each block but the last ends with ``\n``.
+
+    ``read1`` where the stream has it, so a pipe's lines are checked as they come.
+    """
+    read: Callable[[int], bytes] = getattr(stream, "read1", None) or stream.read
+    pending: list[bytes] = []
+    while True:
+        data = read(_BLOCK_BYTES)
+        if not data:
+            break
+        cut = data.rfind(b"\n") + 1
+        if not cut:
+            pending.append(data)  # no line ends in this read
+            continue
+        if pending:
+            pending.append(data[:cut])
+            yield b"".join(pending)
+            pending.clear()
+        else:
+            yield data if cut == len(data) else data[:cut]
+        if cut < len(data):
+            pending.append(data[cut:])
+    if pending:
+        yield b"".join(pending)
+
+
+def _block_lines(block: bytes) -> tuple[list[str], dict[int, int]]:
+    """The lines of ``block`` without terminators (``\n`` or ``\r\n``), and for each
+    line that is not valid UTF-8 (by index; its text is then ``""``) the error's offset."""
+    try:
+        text = block.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")  # one CR before each LF: part of the terminator
+        lines = text.split("\n")
+        if not lines[-1]:
+            lines.pop()  # the block ended with a terminator
+        return lines, {}
+    lines = []
+    bad: dict[int, int] = {}
+    raws = block.split(b"\n")
+    if not raws[-1]:
+        raws.pop()
+    last = len(raws) - 1 if not block.endswith(b"\n") else -1
+    for i, raw in enumerate(raws):
+        if raw[-1:] == b"\r" and i != last:
+            raw = raw[:-1]
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            bad[i] = exc.start
+            lines.append("")
+    return lines, bad
+
+
 def _lint_source(
     source: _Source, args: argparse.Namespace, counts: _Counts, out: IO[str], err: IO[str]
 ) -> None:
@@ -308,50 +415,68 @@ def _lint_source(
     name = source.name
     progress = _Progress(source, err) if not args.quiet and _want_progress(source, err) else None
     position = 0
+    number = 0  # line number of the last line of the previous block
     lines = 0
     errors = 0
     warnings = 0
-    # Hot loop: locals only. Strict parse + checks per line; a message per finding.
+    # Hot loop: locals only. Whole blocks are decoded and split at once, each line is
+    # parsed strictly and checked, and a block's messages are written together.
     find_cef = "CEF:"
     find_leef = "LEEF:"
-    for number, raw in _lines(source):
-        lines += 1
-        if progress is not None:
-            position += len(raw) + 1
-            if not lines % _PROGRESS_EVERY_LINES:
-                progress.update(lines, position)
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            errors += 1
-            write(f"{name}:{number}: error: column {exc.start + 1}: invalid UTF-8\n")
-            continue
-        cef_at = line.find(find_cef)
-        leef_at = line.find(find_leef) if cef_at != 0 else -1
-        found: list[str]
-        try:
-            if cef_at != -1 and (leef_at == -1 or cef_at < leef_at):
-                cef = parse_cef(line, strict=True)
-                if not show_warnings:
-                    continue
-                found = cef_warnings(cef, line)
-            elif leef_at != -1:
-                leef = parse_leef(line, strict=True)
-                if not show_warnings:
-                    continue
-                found = leef_warnings(leef, line)
-            else:
+    cef_extensions = _strict_cef_extensions
+    leef_attributes = _strict_leef_attributes
+    cef_checks = _cef_extension_warnings
+    leef_checks = _leef_attribute_warnings
+    messages: list[str] = []
+    emit = messages.append
+    for block in _blocks(source.stream):
+        texts, bad = _block_lines(block)
+        first = number + 1
+        for number, line in enumerate(texts, first):
+            if bad and number - first in bad:
+                lines += 1
                 errors += 1
-                write(f"{name}:{number}: error: not a CEF or LEEF line (no 'CEF:' or 'LEEF:')\n")
+                emit(f"{name}:{number}: error: column {bad[number - first] + 1}: invalid UTF-8\n")
                 continue
-        except ParseError as exc:
-            errors += 1
-            write(f"{name}:{number}: error: column {exc.position + 1}: {exc.reason}\n")
-            continue
-        if found:
-            warnings += len(found)
-            for message in found:
-                write(f"{name}:{number}: warning: {message}\n")
+            if not line or (line.isspace() and not line.strip(_ASCII_SPACE)):
+                continue  # blank: skipped, not counted
+            lines += 1
+            cef_at = line.find(find_cef)
+            leef_at = line.find(find_leef) if cef_at != 0 else -1
+            found: list[str]
+            try:
+                if cef_at != -1 and (leef_at == -1 or cef_at < leef_at):
+                    ext = cef_extensions(line, cef_at)
+                    if not show_warnings:
+                        continue
+                    found = cef_checks(ext, line)
+                elif leef_at != -1:
+                    attrs = leef_attributes(line, leef_at)
+                    if not show_warnings:
+                        continue
+                    found = leef_checks(attrs)
+                else:
+                    errors += 1
+                    emit(f"{name}:{number}: error: not a CEF or LEEF line (no 'CEF:' or 'LEEF:')\n")
+                    continue
+            except ParseError as exc:
+                errors += 1
+                emit(f"{name}:{number}: error: column {exc.position + 1}: {exc.reason}\n")
+                continue
+            if found:
+                warnings += len(found)
+                head = f"{name}:{number}: warning: "
+                for message in found:
+                    emit(head)
+                    emit(message)
+                    emit("\n")
+        if messages:
+            text = "".join(messages)
+            messages.clear()
+            write(text)
+        if progress is not None:
+            position += len(block)
+            progress.update(lines, position)
     if progress is not None:
         progress.done()
     counts.lines += lines

@@ -14,7 +14,9 @@ values without a backslash are taken as they are.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, fields
+from operator import methodcaller
 from typing import Final
 
 __all__ = ["CEFEvent", "LEEFEvent", "ParseError", "parse_cef", "parse_leef"]
@@ -73,6 +75,68 @@ class LEEFEvent:
     """Unescaped values, in the order of the line."""
     prefix: str = ""
     """Whatever came before ``LEEF:`` (e.g. a syslog header), verbatim."""
+
+
+def _slot_setters(cls: type) -> tuple[Callable[[object, object], None], ...]:
+    """The slot descriptors' ``__set__`` of a frozen slots dataclass, in field order."""
+    names = tuple(f.name for f in fields(cls))
+    if names != cls.__dict__["__slots__"]:  # pragma: no cover - a guard for edits
+        raise TypeError(f"{cls.__name__}: slots {cls.__dict__['__slots__']} != fields {names}")
+    return tuple(getattr(cls, name).__set__ for name in names)
+
+
+# Positional factories for the events, equal to calling the dataclass: the frozen
+# ``__init__`` goes through ``object.__setattr__`` by attribute name for each field
+# (about 40% of the construction time); these call the slot descriptors directly.
+_C0, _C1, _C2, _C3, _C4, _C5, _C6, _C7, _C8 = _slot_setters(CEFEvent)
+_L0, _L1, _L2, _L3, _L4, _L5, _L6, _L7 = _slot_setters(LEEFEvent)
+_new_object: Final = object.__new__
+
+
+def _new_cef_event(
+    cef_version: int,
+    vendor: str,
+    product: str,
+    version: str,
+    signature_id: str,
+    name: str,
+    severity: str,
+    extensions: dict[str, str],
+    prefix: str,
+) -> CEFEvent:
+    event: CEFEvent = _new_object(CEFEvent)
+    _C0(event, cef_version)
+    _C1(event, vendor)
+    _C2(event, product)
+    _C3(event, version)
+    _C4(event, signature_id)
+    _C5(event, name)
+    _C6(event, severity)
+    _C7(event, extensions)
+    _C8(event, prefix)
+    return event
+
+
+def _new_leef_event(
+    leef_version: str,
+    vendor: str,
+    product: str,
+    version: str,
+    event_id: str,
+    delimiter: str,
+    attributes: dict[str, str],
+    prefix: str,
+) -> LEEFEvent:
+    event: LEEFEvent = _new_object(LEEFEvent)
+    _L0(event, leef_version)
+    _L1(event, vendor)
+    _L2(event, product)
+    _L3(event, version)
+    _L4(event, event_id)
+    _L5(event, delimiter)
+    _L6(event, attributes)
+    _L7(event, prefix)
+    return event
 
 
 # --------------------------------------------------------------------------- shared
@@ -255,13 +319,63 @@ def _unescape_cef_value(text: str, strict: bool) -> str:
 
 _STRICT_KEY_LIST: Final = re.compile(r"[A-Za-z0-9_]+(?: [A-Za-z0-9_]+)*\Z")
 
+#: Keys already found valid in strict mode (``[A-Za-z0-9_]+``): one set lookup per key
+#: instead of a regex over the joined keys. Bounded; only ever holds valid keys.
+_valid_keys: set[str] = set()
+_VALID_KEYS_MAX: Final = 4096
+
+
+def _strict_keys_ok(keys: Collection[str], joined: re.Pattern[str], sep: str) -> bool:
+    """All ``keys`` are ``[A-Za-z0-9_]+`` (``joined`` checks them joined with ``sep``)."""
+    if _valid_keys.issuperset(keys):
+        return True
+    if joined.match(sep.join(keys)) is None:
+        return False
+    if len(_valid_keys) < _VALID_KEYS_MAX:
+        _valid_keys.update(keys)
+    return True
+
+
+def _unescape_strict_values(values: list[str]) -> list[str] | None:
+    """Strict mode: all values unescaped at once with C-level string calls, or None
+    when a value holds an unescaped ``=`` or an undefined escape (the caller then
+    finds which, and where).
+
+    The values are joined with NUL; a NUL inside a value gives an extra piece when
+    splitting back, which the caller sees in the length. Strict lines hold no raw
+    CR or LF, so LF can mark borders.
+    """
+    text = "\0".join(values)
+    if "\\\\" not in text:
+        # Every backslash stands alone: each '=' must follow one, and after undoing
+        # \=, \n and \r no backslash may be left.
+        if text.count("=") != text.count("\\="):
+            return None
+        text = text.replace("\\=", "=").replace("\\n", "\n").replace("\\r", "\r")
+        return None if "\\" in text else text.split("\0")
+    # Split at every escaped backslash (left-to-right pairing is exactly how escapes
+    # pair up): in the chunks every backslash stands alone. Joined with LF, a lone
+    # backslash at a chunk's end cannot pair with the next chunk.
+    chunks = text.split("\\\\")
+    rest = "\n".join(chunks)
+    escaped_eq = rest.count("\\=")
+    if rest.count("=") != escaped_eq or rest.count("\\") != (
+        escaped_eq + rest.count("\\n") + rest.count("\\r")
+    ):
+        return None
+    text = "\\".join(
+        [chunk.replace("\\=", "=").replace("\\n", "\n").replace("\\r", "\r") for chunk in chunks]
+    )
+    return text.split("\0")
+
 
 def _parse_cef_extension(ext: str, base: int, strict: bool) -> dict[str, str]:
     """Split the extension ``ext`` (found at offset ``base`` of the line) into pairs.
 
     A pair boundary is a space, a key and ``=``. A key can never end in a
     backslash, so that ``=`` is never an escaped one: one ``re.split`` finds
-    every boundary at once.
+    every boundary at once. Strict mode expects no raw CR or LF (the callers
+    refuse those first).
     """
     if not strict and ext[:1] == " ":
         stripped = ext.lstrip(" ")
@@ -274,21 +388,36 @@ def _parse_cef_extension(ext: str, base: int, strict: bool) -> dict[str, str]:
         raise ParseError("extension does not start with key=value", base)
     keys = parts[1::2]
     values = parts[2::2]
+    count = len(keys)
+    if strict:
+        # Common case first: every value good (one '=' per key when nothing is
+        # escaped), keys unique and valid.
+        if "\\" not in ext:
+            plain = values if ext.count("=") == count else None
+        else:
+            plain = _unescape_strict_values(values)
+        if plain is not None and len(plain) == count:
+            out = dict(zip(keys, plain, strict=False))  # same lengths: checked
+            if len(out) == count and (
+                _valid_keys.issuperset(keys) or _strict_keys_ok(keys, _STRICT_KEY_LIST, " ")
+            ):
+                return out
+        if len(set(keys)) != count or not _strict_keys_ok(keys, _STRICT_KEY_LIST, " "):
+            _raise_first_cef_error(keys, values, base)
     out = dict(zip(keys, values, strict=True))
-    if strict and (len(out) != len(keys) or _STRICT_KEY_LIST.match(" ".join(keys)) is None):
-        _raise_first_cef_error(keys, values, base)
-    if "\\" in ext or ext.count("=") != len(keys):
-        # Some values need unescaping (or hold a raw '='); positions are only
-        # worked out when reporting an error.
-        for i, raw in enumerate(values):
-            if "\\" in raw or "=" in raw:
-                try:
-                    out[keys[i]] = _unescape_cef_value(raw, strict)
-                except ParseError as err:
-                    # Each earlier pair is "key=value " (the first has no leading space).
-                    start = base + sum(map(len, keys[:i])) + sum(map(len, values[:i])) + 2 * i
-                    vstart = start + len(keys[i]) + 1
-                    raise ParseError(err.reason, vstart + err.position) from None
+    if not strict and "\\" not in ext and ext.count("=") == count:
+        return out
+    # Lenient values to unescape, or a strict error to report (or a NUL in a strict
+    # value); positions are only worked out for an error.
+    for i, raw in enumerate(values):
+        if "\\" in raw or "=" in raw:
+            try:
+                out[keys[i]] = _unescape_cef_value(raw, strict)
+            except ParseError as err:
+                # Each earlier pair is "key=value " (the first has no leading space).
+                start = base + sum(map(len, keys[:i])) + sum(map(len, values[:i])) + 2 * i
+                vstart = start + len(keys[i]) + 1
+                raise ParseError(err.reason, vstart + err.position) from None
     return out
 
 
@@ -346,16 +475,17 @@ def parse_cef(line: str, *, strict: bool = False) -> CEFEvent:
         raise ParseError("no 'CEF:' found", 0)
     if strict and ("\n" in line or "\r" in line):
         _check_raw_line_breaks(line, 0)
-    # Fast path: version 0, no backslash in the header, a valid severity.
-    parts = line[at + 4 :].split("|", 7)
-    if len(parts) == 8 and parts[0] == "0":
+    # Fast path: version 0, no backslash in the header, a valid severity. The whole
+    # line is split (no copy of it): parts[0] must end exactly at "CEF:0".
+    parts = line.split("|", 7)
+    if len(parts) == 8 and len(parts[0]) == at + 5 and parts[0][-1] == "0":
         ext = parts[7]
         ext_start = len(line) - len(ext)
         sev = parts[6]
         if line.find("\\", at, ext_start) == -1 and (
             sev in _SEVERITY_INTS or sev.lower() in _SEVERITY_WORDS
         ):
-            return CEFEvent(
+            return _new_cef_event(
                 0,
                 parts[1],
                 parts[2],
@@ -401,17 +531,28 @@ def parse_cef(line: str, *, strict: bool = False) -> CEFEvent:
     )
     severity = _unescape_header(sev_raw, sev_pos, strict)
     extensions = _parse_cef_extension(line[ext_start:], ext_start, strict)
-    return CEFEvent(
-        cef_version=cef_version,
-        vendor=vendor,
-        product=product,
-        version=version,
-        signature_id=signature_id,
-        name=name,
-        severity=severity,
-        extensions=extensions,
-        prefix=line[:at],
+    return _new_cef_event(
+        cef_version, vendor, product, version, signature_id, name, severity, extensions, line[:at]
     )
+
+
+def _strict_cef_extensions(line: str, at: int) -> dict[str, str]:
+    """``parse_cef(line, strict=True).extensions`` without building the event.
+
+    For ``cef-logging lint``, which needs only the extensions: ``at`` is
+    ``line.find("CEF:")`` (not -1). Raises exactly what :func:`parse_cef` raises.
+    """
+    if "\n" not in line and "\r" not in line:
+        parts = line.split("|", 7)
+        if len(parts) == 8 and len(parts[0]) == at + 5 and parts[0][-1] == "0":
+            ext = parts[7]
+            ext_start = len(line) - len(ext)
+            sev = parts[6]
+            if line.find("\\", at, ext_start) == -1 and (
+                sev in _SEVERITY_INTS or sev.lower() in _SEVERITY_WORDS
+            ):
+                return _parse_cef_extension(ext, ext_start, True)
+    return parse_cef(line, strict=True).extensions
 
 
 # --------------------------------------------------------------------------- LEEF
@@ -507,6 +648,7 @@ def _split_leef_pairs(line: str, start: int, delim: str, strict: bool) -> list[t
 
 _LEEF_KEYS_STRICT: Final = re.compile(r"[A-Za-z0-9_]+(?:=[A-Za-z0-9_]+)*\Z")
 _LEEF_KEYS_LENIENT: Final = re.compile(r"[^\s=]+(?:=[^\s=]+)*\Z")
+_SPLIT_AT_EQ: Final = methodcaller("split", "=", 1)
 
 
 def _parse_leef_attributes(line: str, start: int, delim: str, strict: bool) -> dict[str, str]:
@@ -517,12 +659,15 @@ def _parse_leef_attributes(line: str, start: int, delim: str, strict: bool) -> d
         # Common path: no escapes; every piece is key=value with a good, unique key.
         pieces = line[start:].split(delim)
         try:
-            out = dict(piece.split("=", 1) for piece in pieces)
+            out = dict(map(_SPLIT_AT_EQ, pieces))
         except ValueError:  # a piece without '='
             out = {}
         else:
-            keys_re = _LEEF_KEYS_STRICT if strict else _LEEF_KEYS_LENIENT
-            if len(out) == len(pieces) and keys_re.match("=".join(out)) is not None:
+            if len(out) == len(pieces) and (
+                _strict_keys_ok(out, _LEEF_KEYS_STRICT, "=")
+                if strict
+                else _LEEF_KEYS_LENIENT.match("=".join(out)) is not None
+            ):
                 return out
             out = {}
     _, table = _leef_tools(delim, strict)
@@ -579,7 +724,7 @@ def parse_leef(line: str, *, strict: bool = False) -> LEEFEvent:
             slot = parts[5]
             delim = "\t" if slot == "x09" else slot if len(slot) == 1 else ""
             if delim and line.find("\\", vstart, attr_start) == -1:
-                return LEEFEvent(
+                return _new_leef_event(
                     "2.0",
                     parts[1],
                     parts[2],
@@ -595,7 +740,7 @@ def parse_leef(line: str, *, strict: bool = False) -> LEEFEvent:
             attrs = parts[5]
             attr_start = len(line) - len(attrs)
             if line.find("\\", vstart, attr_start) == -1:
-                return LEEFEvent(
+                return _new_leef_event(
                     "1.0",
                     parts[1],
                     parts[2],
@@ -638,13 +783,31 @@ def parse_leef(line: str, *, strict: bool = False) -> LEEFEvent:
         _unescape_header(text, pos, strict) for text, pos in fields[:4]
     )
     attributes = _parse_leef_attributes(line, attr_start, delim, strict)
-    return LEEFEvent(
-        leef_version=leef_version,
-        vendor=vendor,
-        product=product,
-        version=version,
-        event_id=event_id,
-        delimiter=delim,
-        attributes=attributes,
-        prefix=line[:at],
+    return _new_leef_event(
+        leef_version, vendor, product, version, event_id, delim, attributes, line[:at]
     )
+
+
+def _strict_leef_attributes(line: str, at: int) -> dict[str, str]:
+    """``parse_leef(line, strict=True).attributes`` without building the event.
+
+    For ``cef-logging lint``: ``at`` is ``line.find("LEEF:")`` (not -1). Raises
+    exactly what :func:`parse_leef` raises.
+    """
+    if "\n" not in line and "\r" not in line:
+        vstart = at + 5
+        if line.startswith("2.0|", vstart):
+            parts = line[vstart:].split("|", 6)
+            if len(parts) == 7:
+                attr_start = len(line) - len(parts[6])
+                slot = parts[5]
+                delim = "\t" if slot == "x09" else slot if len(slot) == 1 else ""
+                if delim and line.find("\\", vstart, attr_start) == -1:
+                    return _parse_leef_attributes(line, attr_start, delim, True)
+        elif line.startswith("1.0|", vstart):
+            parts = line[vstart:].split("|", 5)
+            if len(parts) == 6:
+                attr_start = len(line) - len(parts[5])
+                if line.find("\\", vstart, attr_start) == -1:
+                    return _parse_leef_attributes(line, attr_start, "\t", True)
+    return parse_leef(line, strict=True).attributes

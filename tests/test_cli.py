@@ -415,3 +415,86 @@ def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
     )
     assert proc.stdout.count("\n") == 1
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+# --------------------------------------------------------------------------- lint fast paths
+
+
+def _reference_cef_warnings(ext: dict[str, str], line: str) -> list[str]:
+    """The warning checks as first written: every key looked at, in line order."""
+    out: list[str] = []
+    unknown = [k for k in ext if k not in cli._KNOWN_KEYS]
+    if unknown:
+        noun = "key" if len(unknown) == 1 else "keys"
+        out.append(
+            f"{noun} not in the CEF dictionary: {', '.join(unknown)} (ArcSight files them "
+            "under additional data; custom data belongs in cs1-cs6/cn1-cn3 with their Labels)"
+        )
+    for key, value in ext.items():
+        if key not in cli._KEY_INFO:
+            continue
+        limit, is_ts, consumer = cli._KEY_INFO[key]
+        if consumer:
+            out.append(
+                f"{key} is a consumer key: ArcSight components set it, producers should not send it"
+            )
+        if limit is not None and len(value) > limit:
+            out.append(
+                f"the value of {key} is {len(value)} characters; the CEF dictionary allows {limit}"
+            )
+        if is_ts:
+            problem = cli._timestamp_warning(key, value)
+            if problem is not None:
+                out.append(problem)
+    out.extend(cli._quote_warnings(ext))
+    size = len(line.encode("utf-8"))
+    if size > cli.CEF_LINE_ADVICE_BYTES:
+        out.append(f"the line is {size} bytes; some SmartConnector parsers truncate at ~8 KB")
+    return out
+
+
+def test_cef_warnings_agree_with_the_reference() -> None:
+    import random
+
+    rng = random.Random(3)
+    keys = sorted(cli._KEY_INFO)
+    values = ["1795318884502", "2026-11-22T03:41:24.504Z", "Apr 25 2024 10:00:00.123 UTC",
+              "12345678901234567890", "٣٤٥", "x", "", "'open", "close'", '"q"', "'a", "b'",
+              "é" * 3000, "y" * 70, "z" * 300, "w" * 1100, "v" * 5000]  # fmt: skip
+    found = 0
+    for _ in range(3000):
+        chosen = rng.sample(keys, rng.randrange(0, 9)) + rng.sample(["tenant", "foo", "x1"], 1)
+        rng.shuffle(chosen)
+        ext = {k: rng.choice(values) for k in chosen}
+        line = "CEF:0|A|B|1|x|y|3|" + " ".join(f"{k}={v}" for k, v in ext.items())
+        expected = _reference_cef_warnings(ext, line)
+        assert cli._cef_extension_warnings(ext, line) == expected, line
+        found += len(expected)
+    assert found > 3000
+
+
+@pytest.mark.parametrize("block", [1, 2, 7, 64, 1 << 20])
+def test_lint_block_reading_keeps_line_numbers_and_terminators(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    monkeypatch.setattr(cli, "_BLOCK_BYTES", block)
+    data = (
+        GOOD_CEF.encode() + b"\r\r\n"  # one CR is the terminator's, the other is content
+        + b"CEF:0|A|B|1|x|y|3|msg=\xff\r\n"  # invalid UTF-8: column of the bad byte
+        + b" \t\r\n\n"  # blank lines: skipped, not counted
+        + b"\x1c\n\xc2\xa0\n"  # not blank for bytes.isspace: errors
+        + GOOD_LEEF.encode() + b"\r\n"
+        + b"CEF:0|A|B|1|x|y|3|msg=\xc3\r"  # last line, no LF: its CR stays
+    )  # fmt: skip
+    path = tmp_path / "edge.log"
+    path.write_bytes(data)
+    out, err = io.StringIO(), io.StringIO()
+    args = cli.build_parser().parse_args(["lint", str(path)])
+    assert cli.cmd_lint(args, out, err) == 1
+    assert out.getvalue() == (
+        f"{path}:2: error: column 23: invalid UTF-8\n"
+        f"{path}:5: error: not a CEF or LEEF line (no 'CEF:' or 'LEEF:')\n"
+        f"{path}:6: error: not a CEF or LEEF line (no 'CEF:' or 'LEEF:')\n"
+        f"{path}:8: error: column 23: invalid UTF-8\n"
+    )
+    assert err.getvalue() == "cef-logging lint: 6 lines in 1 file: 4 errors, 0 warnings\n"

@@ -599,3 +599,122 @@ def test_arbitrary_text_never_crashes(text: str) -> None:
                     parser(line, strict=strict)
                 except ParseError as err:
                     assert 0 <= err.position <= len(line)
+
+
+# --------------------------------------------------------------------------- fast paths
+# The strict fast paths (whole-extension checks with C-level counts, unescaping all
+# values at once, the lint entry points that build no event, the event factories)
+# must agree with the per-value reference path on valid and invalid lines alike,
+# error reasons and positions included.
+
+_FUZZ_BASE = [
+    "CEF:0|Acme|Gw|4.2|acme.gw|user %s logged in|4|rt=1795318884502 msg=user alice src=10.0.0.1",
+    "<134>Apr 25 11:32:18 gw01 acme: CEF:0|Acme|Gw|4.2|x|y|4|"
+    "msg=GET /a?p\\=2&q\\=a\\=b -> 200 request=/a?p\\=2 cn1=200 cn1Label=status",
+    "CEF:0|Acme|Gw|4.2|x|denied %s|High|rt=2026-11-22T03:41:24.504Z reason=policy\\nline two",
+    "CEF:0|A|B|1|x|y|3|f=C:\\\\Windows\\\\x g=\\\\\\= h=\\r\\n\\=\\\\ i=",
+    "CEF:1|A\\|x|B\\\\|1|x|y|Very-High|cs1=a b c cs2=\\\\n",
+    "LEEF:2.0|Acme|Gw|4.2|acme.gw|x09|devTime=1777116738421\tsev=4\tmsg=a=b\tusrName=alice",
+    "LEEF:2.0|Acme|Gw|4.2|acme.gw|^|a=1^b=x\\^y^sev=0",
+    "LEEF:1.0|Acme|Gw|1.0|login|devTime=Apr 25 2024 10:00:00\tsev=11",
+]
+_FUZZ_BITS = ["\\", "=", "|", " ", "r", "n", "t", "x", ".", "-", "'", "\t", "\r", "\n", "\0",
+              "é", "\\\\", "\\=", "\\n", " k=", " a.b=", " msg=", "^", ""]  # fmt: skip
+
+
+def _fuzz_lines(count: int, seed: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        line = rng.choice(_FUZZ_BASE)
+        for _ in range(rng.choice([0, 0, 1, 1, 2, 3, 5])):
+            p = rng.randrange(len(line) + 1)
+            if rng.random() < 0.6:
+                line = line[:p] + rng.choice(_FUZZ_BITS) + line[p:]
+            else:
+                line = line[:p] + line[p + rng.randrange(1, 4) :]
+        out.append(line)
+    return out
+
+
+def _outcome(fn: object, *args: object) -> object:
+    try:
+        return ("ok", fn(*args))  # type: ignore[operator]
+    except ParseError as err:
+        return ("error", err.reason, err.position)
+
+
+def _reference_strict_extension(ext: str, base: int) -> dict[str, str]:
+    """The per-value strict path: split, then each value through _unescape_cef_value."""
+    from cef_logging import parse as p
+
+    if not ext:
+        return {}
+    parts = p._CEF_NEXT_KEY.split(" " + ext)
+    if parts[0]:
+        raise ParseError("extension does not start with key=value", base)
+    keys, values = parts[1::2], parts[2::2]
+    if len(set(keys)) != len(keys) or any(p._STRICT_KEY.match(k) is None for k in keys):
+        p._raise_first_cef_error(keys, values, base)
+    out = {}
+    pos = base
+    for key, raw in zip(keys, values, strict=True):
+        try:
+            out[key] = p._unescape_cef_value(raw, True)
+        except ParseError as err:
+            raise ParseError(err.reason, pos + len(key) + 1 + err.position) from None
+        pos += len(key) + len(raw) + 2
+    return out
+
+
+def test_strict_extension_fast_path_agrees_with_reference() -> None:
+    from cef_logging import parse as p
+
+    checked = 0
+    for line in _fuzz_lines(6000, seed=5):
+        at = line.find("CEF:")
+        if at == -1 or "\n" in line or "\r" in line:
+            continue
+        parts = line.split("|", 7)
+        if len(parts) < 8:
+            continue
+        ext = parts[7]
+        base = len(line) - len(ext)
+        assert _outcome(p._parse_cef_extension, ext, base, True) == _outcome(
+            _reference_strict_extension, ext, base
+        ), line
+        checked += 1
+    assert checked > 2000
+
+
+def test_lint_entry_points_agree_with_the_parsers() -> None:
+    from cef_logging import parse as p
+
+    seen = {"ok": 0, "error": 0}
+    for line in _fuzz_lines(6000, seed=11):
+        for marker, fast, full, field in (
+            ("CEF:", p._strict_cef_extensions, parse_cef, "extensions"),
+            ("LEEF:", p._strict_leef_attributes, parse_leef, "attributes"),
+        ):
+            at = line.find(marker)
+            if at == -1:
+                continue
+            expected = _outcome(lambda s: getattr(full(s, strict=True), field), line)  # noqa: B023
+            assert _outcome(fast, line, at) == expected, line
+            seen[str(expected[0])] += 1  # type: ignore[index]
+    assert seen["ok"] > 1000 and seen["error"] > 1000, seen
+
+
+def test_event_factories_equal_the_dataclasses() -> None:
+    from cef_logging import parse as p
+
+    cef = (1, "A", "B", "1", "x", "y", "High", {"a": "b"}, "<134>")
+    leef = ("2.0", "A", "B", "1", "ev", "^", {"a": "b"}, "")
+    for made, built in ((p._new_cef_event(*cef), CEFEvent(*cef)),
+                        (p._new_leef_event(*leef), LEEFEvent(*leef))):  # fmt: skip
+        assert made == built and repr(made) == repr(built) and type(made) is type(built)
+        assert pickle.loads(pickle.dumps(made)) == built
+        with pytest.raises(AttributeError):
+            made.vendor = "z"  # type: ignore[misc]
