@@ -461,6 +461,18 @@ def _recover_extra_pipe(
     return new, bar + 1
 
 
+def _locate(line: str, marker: str, strict: bool) -> tuple[str, int]:
+    """Drop one trailing line terminator and find ``marker``; strict mode refuses raw breaks."""
+    if line[-1:] in ("\n", "\r"):
+        line = _strip_terminator(line)
+    at = line.find(marker)
+    if at == -1:
+        raise ParseError(f"no {marker!r} found", 0)
+    if strict and ("\n" in line or "\r" in line):
+        _check_raw_line_breaks(line, 0)
+    return line, at
+
+
 def parse_cef(line: str, *, strict: bool = False) -> CEFEvent:
     """Parse one CEF line into a :class:`CEFEvent`.
 
@@ -468,13 +480,7 @@ def parse_cef(line: str, *, strict: bool = False) -> CEFEvent:
     ignored. Raises :class:`ParseError` (a :class:`ValueError`) naming the
     position of the problem.
     """
-    if line[-1:] in ("\n", "\r"):
-        line = _strip_terminator(line)
-    at = line.find("CEF:")
-    if at == -1:
-        raise ParseError("no 'CEF:' found", 0)
-    if strict and ("\n" in line or "\r" in line):
-        _check_raw_line_breaks(line, 0)
+    line, at = _locate(line, "CEF:", strict)
     # Fast path: version 0, no backslash in the header, a valid severity. The whole
     # line is split (no copy of it): parts[0] must end exactly at "CEF:0".
     parts = line.split("|", 7)
@@ -707,13 +713,7 @@ def parse_leef(line: str, *, strict: bool = False) -> LEEFEvent:
     ignored. Raises :class:`ParseError` (a :class:`ValueError`) naming the
     position of the problem.
     """
-    if line[-1:] in ("\n", "\r"):
-        line = _strip_terminator(line)
-    at = line.find("LEEF:")
-    if at == -1:
-        raise ParseError("no 'LEEF:' found", 0)
-    if strict and ("\n" in line or "\r" in line):
-        _check_raw_line_breaks(line, 0)
+    line, at = _locate(line, "LEEF:", strict)
     vstart = at + 5
     # Fast path: no backslash in the header, a well-formed delimiter slot.
     if line.startswith("2.0|", vstart):
