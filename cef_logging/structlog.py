@@ -39,7 +39,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 from . import _text
 from ._core import RENDER_OPTIONS, LineRenderer
-from ._timestamps import RenderedTime
+from ._timestamps import _MAX_EPOCH, _MIN_EPOCH, RenderedTime
 from ._timestamps import parse_timestamp as _parse_timestamp
 from ._timestamps import utc_iso_text as _utc_iso_text
 from .formatters import _STANDARD_GETTERS, RESERVED_ATTRS, _level_names
@@ -251,6 +251,8 @@ class _SIEMRenderer:
                     if self._iso_text and type(raw_ts) is str:
                         # TimeStamper(fmt="iso", utc=True) text goes through as it is
                         created = _utc_iso_text(raw_ts) or _parse_timestamp(raw_ts)
+                    elif type(raw_ts) is float and _MIN_EPOCH <= raw_ts <= _MAX_EPOCH:
+                        created = raw_ts  # TimeStamper(fmt=None): epoch seconds (NaN fails)
                     else:
                         created = _parse_timestamp(raw_ts)
                     if created is None and "timestamp" in self.reserved_keys:
