@@ -91,12 +91,6 @@ _KEY_EQ: Final = re.compile(r"[A-Za-z0-9_]+=")
 
 
 def _text_or_none(value: object) -> str | None:
-    tp = type(value)
-    if tp is int or tp is float:
-        try:
-            return repr(value)
-        except ValueError:  # an int over sys.get_int_max_str_digits(); to_text never raises
-            return _text.to_text(value)
     return None if value is None else _text.to_text(value)
 
 
@@ -515,49 +509,6 @@ class LineRenderer:
         except Exception as exc:  # pragma: no cover - exercised by hostile-input tests
             return self.fallback(levelno, message, exc)
 
-    def render_plain(
-        self,
-        created: float | RenderedTime | None,
-        levelno: int | None,
-        event_id: object,
-        name: object,
-        message: str | MessageError | None,
-        keys: tuple[str, ...],
-        values: Sequence[object],
-        standard: Callable[[str], object] | None,
-    ) -> str:
-        """An event without exception or stack information, fields as ``keys``/``values``.
-
-        The adapters' entry point: the common event (a known key sequence, plain str/int/float
-        values, a message) renders through its plan's template; anything else through the
-        general path. Raises only what :meth:`render` would catch (adapters catch it too).
-        """
-        plan = self._plans.get(keys)
-        if (
-            plan is not None
-            and plan.with_msg is not None
-            and standard is None
-            and type(message) is str
-            and message
-            and type(event_id) is str
-            and event_id
-            and (type(name) is str or not self._is_cef)
-        ):
-            try:
-                if _PLAIN_TYPES.issuperset(map(type, values)):
-                    line = self._fast_line(
-                        plan, created, levelno, event_id, name, message,
-                        values if type(values) is tuple else tuple(values), True,
-                    )  # fmt: skip
-                    if line is not None:
-                        return line
-            except ValueError:  # an int too long for str(): the general path copes
-                pass
-        return self._render(
-            created, levelno, event_id, name, message, (), keys, values, None, None, None,
-            standard,
-        )  # fmt: skip
-
     def fallback(self, levelno: object, message: object, exc: BaseException) -> str:
         """A minimal, always valid line for an event that could not be rendered."""
         try:
@@ -596,9 +547,6 @@ class LineRenderer:
         standard: Callable[[str], object] | None,
     ) -> str:
         escape = self._escape
-        to_text = _text.to_text
-        sev_override: object = None
-        name_override: object = None
 
         # --- user fields: one pass ------------------------------------------------------------
         # The collision rule needs a set of taken keys only once a key that was transformed
@@ -610,24 +558,29 @@ class LineRenderer:
             if plan is None and raw_keys not in self._plans:
                 plan = self._make_plan(raw_keys)
             if plan is not None:
-                if (
+                # The plan's templates serve events without exception or stack information
+                # whose header values are plain text.
+                templated = (
                     plan.with_msg is not None
-                    and type(message) is str
-                    and message
                     and exc_info is None
                     and not exc_text
                     and not stack_info
+                    and type(message) is str
                     and type(event_id) is str
                     and event_id
                     and (type(name) is str or not self._is_cef)
-                ):
+                )
+                # (templated: event_id and message are str; annotated, as cast() costs a call)
+                sig: str = event_id  # type: ignore[assignment]
+                text: str = message  # type: ignore[assignment]
+                if templated and text:
                     # Plain str/int/float values: one C-level scan of message and values
                     # decides that nothing needs escaping, then one template fills the line.
                     try:
                         if _PLAIN_TYPES.issuperset(map(type, raw_values)):
                             vals = raw_values if type(raw_values) is tuple else tuple(raw_values)
                             line = self._fast_line(
-                                plan, created, levelno, event_id, name, message, vals, True
+                                plan, created, levelno, sig, name, text, vals, True
                             )
                             if line is not None:
                                 return line
@@ -638,19 +591,10 @@ class LineRenderer:
                     done: list[str] = maybe  # type: ignore[assignment]
                     if not self._clean("".join(done)):
                         done = [escape(t) for t in done]
-                    if (
-                        plan.with_msg is not None
-                        and exc_info is None
-                        and not exc_text
-                        and not stack_info
-                        and type(message) is str
-                        and type(event_id) is str
-                        and event_id
-                        and (type(name) is str or not self._is_cef)
-                    ):
+                    if templated:
                         line = self._fast_line(
-                            plan, created, levelno, event_id, name,
-                            self._escape(message) if message else message, done,
+                            plan, created, levelno, sig, name,
+                            self._escape(text) if text else text, done,
                         )  # fmt: skip
                         if line is not None:
                             return line
@@ -659,6 +603,9 @@ class LineRenderer:
                         stack_info, standard, list(map(_concat, plan.prefixes, done)), None, None,
                     )  # fmt: skip
             items = zip(raw_keys, raw_values, strict=False)
+        to_text = _text.to_text
+        sev_override: object = None
+        name_override: object = None
         keys: list[str] = []
         texts: list[str] = []
         taken: set[str] | None = None

@@ -229,6 +229,4 @@ def to_text(value: object) -> str:
             return value.isoformat()
         except Exception:
             return safe_str(value)
-    if isinstance(value, str):  # str subclasses: their __str__ may be hostile
-        return safe_str(value)
-    return safe_str(value)
+    return safe_str(value)  # str subclasses too: their __str__ may be hostile

@@ -106,7 +106,6 @@ class _SIEMFormatter(logging.Formatter):
             **leef,
         )
         self._render = self.renderer._render  # format() has its own safety net
-        self._render_plain = self.renderer.render_plain
 
     def _learn_shape(
         self, shape: tuple[str, ...]
@@ -171,11 +170,6 @@ class _SIEMFormatter(logging.Formatter):
                 def standard(field: str) -> object:
                     return _STANDARD_GETTERS[field](record)
             exc_info = record.exc_info
-            if exc_info is None and not record.exc_text and not record.stack_info:
-                return self._render_plain(
-                    record.created, record.levelno, record.name, name, message, extra,
-                    values_of(attrs), standard,
-                )  # fmt: skip
             return self._render(
                 record.created, record.levelno, record.name, name, message, (), extra,
                 values_of(attrs), exc_info, None if exc_info else record.exc_text,

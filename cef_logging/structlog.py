@@ -120,8 +120,7 @@ class _SIEMRenderer:
     _kind: Literal["cef", "leef"] = "cef"
     __slots__ = (
         "_fallback", "_iso_text", "_level_number", "_method_levels", "_name_from_message",
-        "_render", "_render_plain", "_shapes", "_standard", "_uses_time", "renderer",
-        "reserved_keys",
+        "_render", "_shapes", "_standard", "_uses_time", "renderer", "reserved_keys",
     )  # fmt: skip
 
     def __init__(
@@ -158,7 +157,6 @@ class _SIEMRenderer:
             **leef,
         )
         self._render = self.renderer._render  # __call__ has its own safety net
-        self._render_plain = self.renderer.render_plain
         self._fallback = self.renderer.fallback
         keys = CONSUMED_KEYS if reserved_keys is None else frozenset(map(str, reserved_keys))
         self.reserved_keys: frozenset[str] = keys | _META_KEYS
@@ -264,9 +262,9 @@ class _SIEMRenderer:
                 )  # fmt: skip
             if created is None and self._uses_time:
                 created = time.time()
-            return self._render_plain(
-                created, levelno, get("logger"), message, message, keys, values,
-                self._event_standard(event_dict) if self._standard else None,
+            return self._render(
+                created, levelno, get("logger"), message, message, (), keys, values,
+                None, None, None, self._event_standard(event_dict) if self._standard else None,
             )  # fmt: skip
         except Exception as exc:
             return self._fallback(levelno, message, exc)
