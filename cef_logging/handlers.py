@@ -810,6 +810,13 @@ class HTTPBatchHandler(logging.Handler):
     def _backoff(self, attempt: int) -> float:
         return random.uniform(0.0, min(self.backoff_max, self.backoff_base * (2**attempt)))
 
+    def _reject(self, batch: list[bytes], why: str) -> bool:
+        """Count ``batch`` as rejected and report why; the batch is done (True)."""
+        with self._cond:
+            self.rejected += len(batch)
+        self._report(why)
+        return True
+
     def _deliver(self, batch: list[bytes]) -> bool:
         """Send one batch with retries; ``False`` only when aborted by ``close()``."""
         body = b"".join(batch)
@@ -833,21 +840,17 @@ class HTTPBatchHandler(logging.Handler):
                 if status in (429, 503):
                     retry_after = _retry_after_seconds(retry_after_header)
                 if not (status >= 500 or status in (408, 429)):
-                    with self._cond:
-                        self.rejected += len(batch)
-                    self._report(
+                    return self._reject(
+                        batch,
                         f"HTTPBatchHandler: collector answered {status} to a batch of "
-                        f"{len(batch)} records; batch discarded (not retried)"
+                        f"{len(batch)} records; batch discarded (not retried)",
                     )
-                    return True
             if self.max_retries is not None and attempt >= self.max_retries:
-                with self._cond:
-                    self.rejected += len(batch)
-                self._report(
+                return self._reject(
+                    batch,
                     f"HTTPBatchHandler: giving up on a batch of {len(batch)} records after "
-                    f"{attempt + 1} attempts ({error})"
+                    f"{attempt + 1} attempts ({error})",
                 )
-                return True
             if not self._outage_reported:
                 self._outage_reported = True
                 self._report(
