@@ -1,7 +1,7 @@
 """The vendor examples reproduce the seed documents' lines byte for byte.
 
-Each expected line is extracted from the real document under /work/shared/seeds/
-(or the copy in the repo's environment) by a regex, and the documented corrections
+Each expected line is extracted from the vendor's published document (kept under
+tests/data/vendors/, see the README there) by a regex, and the documented corrections
 are applied here, explicitly, one by one -- so a test failure means our output and
 the vendor's document disagree somewhere nobody has explained.
 """
@@ -20,12 +20,10 @@ import pytest
 from cef_logging.parse import parse_cef, parse_leef
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = Path("/work/shared/seeds")
-KEMP_DOC = SEEDS / "000_ff43421a5b18b493.txt"
-ONEFIREWALL_DOC = SEEDS / "003_2df73212dbb160da.txt"
-IDENTITYMESH_DOC = SEEDS / "004_55cdf3bdf76356eb.txt"
-
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="seed documents not available")
+VENDOR_DOCS = ROOT / "tests" / "data" / "vendors"
+KEMP_DOC = VENDOR_DOCS / "kemp_loadmaster_cef.txt"
+ONEFIREWALL_DOC = VENDOR_DOCS / "onefirewall_cef.txt"
+IDENTITYMESH_DOC = VENDOR_DOCS / "identitymesh_cef_leef.txt"
 
 
 def load_example(name: str) -> ModuleType:
