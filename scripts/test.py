@@ -3,22 +3,35 @@
 
 Works on a fresh machine that has only python3:
 
-1. as root, installs the system packages the integration tests use when they are
-   missing (Debian: ``syslog-ng-core`` and ``liblognorm-utils``; ``openssl``) and
-   generates a German locale for the locale-independence test; not root or no
-   apt-get: those tests skip, saying why;
-2. creates ``.venv`` next to this repository (once) and installs the package with
-   its ``test`` and ``structlog`` extras into it;
-3. runs ``mypy --strict cef_logging``, ``ruff check`` and then pytest, and exits
-   non-zero if any of them fails.
+1. System packages (Debian/Ubuntu, as root only). When missing, installs
+   ``syslog-ng-core``, ``liblognorm-utils`` and ``openssl`` with
+   ``apt-get install --no-remove --no-upgrade``: apt may add them and their
+   dependencies but never removes or upgrades a package that is already there. Where apt
+   refuses (for instance ``syslog-ng-core`` conflicts with an installed ``rsyslog``),
+   the package is left out, the reason is printed, and the tests that need it skip.
+   It also generates the ``de_DE.UTF-8`` locale (for the test that ArcSight month names
+   stay English whatever the locale). Not root, or no apt-get: nothing is installed and
+   those tests skip, saying why. Set ``CEF_LOGGING_SKIP_SYSTEM=1`` to skip this step.
+2. Finds every CPython 3.10-3.13 on the machine (``python3.X`` on PATH and
+   ``~/.pyenv/versions/3.X.*``) and makes one virtual environment per version
+   (``.venv`` for the one running this script, ``.venv-3.X`` for the others), with the
+   package installed editable and its ``test`` and ``structlog`` extras.
+3. On the main version (the one running this script when it is 3.10-3.13, else the
+   newest found): ``mypy --strict cef_logging``, ``ruff check .``, the documentation
+   build (``scripts/docs.py``, strict) and the whole pytest suite. On every other
+   version: the unit tests (``-m "not integration"``: no collector processes).
+   Fails if fewer than two Python versions ran the tests.
 
-Set ``CEF_LOGGING_SKIP_SYSTEM=1`` to skip step 1 and ``CEF_LOGGING_SKIP_LINT=1`` to skip
-mypy and ruff.
+Extra arguments go to every pytest run. ``CEF_LOGGING_SKIP_LINT=1`` skips mypy, ruff and
+the documentation build; ``CEF_LOGGING_ONE_PYTHON=1`` runs the main version only (a quick
+local check; the run then fails the two-version rule only if it is not set).
 """
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,9 +39,21 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV = ROOT / ".venv"
+#: command whose presence shows the package is installed -> Debian package
 SYSTEM_PACKAGES = {"syslog-ng": "syslog-ng-core", "lognormalizer": "liblognorm-utils",
                    "openssl": "openssl"}  # fmt: skip
+LOCALE = "de_DE.UTF-8"
+SUPPORTED = ((3, 10), (3, 11), (3, 12), (3, 13))
+WHAT_IS_INSTALLED = (
+    "system packages: when run as root on Debian/Ubuntu and missing, syslog-ng-core, "
+    "liblognorm-utils and openssl are installed with apt-get install --no-remove "
+    "--no-upgrade (never removing or upgrading an installed package), and the "
+    f"{LOCALE} locale is generated"
+)
+
+
+def say(text: str) -> None:
+    print(f"[test.py] {text}", flush=True)
 
 
 def run(cmd: list[str], **kwargs: object) -> int:
@@ -36,52 +61,159 @@ def run(cmd: list[str], **kwargs: object) -> int:
     return subprocess.call(cmd, cwd=ROOT, **kwargs)  # type: ignore[call-overload, no-any-return]
 
 
+def is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def install_system_packages() -> None:
     missing = [pkg for tool, pkg in SYSTEM_PACKAGES.items() if shutil.which(tool) is None]
-    if not missing or os.environ.get("CEF_LOGGING_SKIP_SYSTEM"):
+    if not missing:
+        say("system packages: syslog-ng-core, liblognorm-utils, openssl already present")
         return
-    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("apt-get") is None:
-        print(f"note: {', '.join(missing)} missing and cannot be installed here (needs root "
-              "and apt-get); the integration tests that need them will skip", flush=True)
+    if not is_root() or shutil.which("apt-get") is None:
+        say(f"system packages: {', '.join(missing)} missing and not installed (needs root and "
+            "apt-get); the integration tests that need them will skip")
         return
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    if run(["apt-get", "update", "-qq"], env=env) != 0 or run(
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], env=env
-    ) != 0:
-        print("warning: apt-get failed; dependent integration tests will skip", flush=True)
+    if run(["apt-get", "update", "-qq"], env=env) != 0:
+        say("system packages: apt-get update failed; nothing installed, dependent tests skip")
+        return
+    for package in missing:
+        say(f"system packages: installing {package} (apt-get install --no-remove --no-upgrade)")
+        proc = subprocess.run(
+            ["apt-get", "install", "-y", "-q", "--no-remove", "--no-upgrade",
+             "--no-install-recommends", package],
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if proc.returncode == 0:
+            say(f"system packages: installed {package}")
+            continue
+        reason = " ".join((proc.stderr or proc.stdout).split())[-400:]
+        removed = re.search(r"will be REMOVED:\n((?:\s+\S.*\n)+)", proc.stdout)
+        if removed:
+            reason += f"; it would have removed: {' '.join(removed[1].split())}"
+        say(f"system packages: skipped {package}: apt-get refused ({reason}); "
+            "the tests that need it will skip")
 
 
 def install_test_locale() -> None:
     """A non-English locale, so the test that ArcSight month names stay English runs."""
-    if os.environ.get("CEF_LOGGING_SKIP_SYSTEM") or shutil.which("localedef") is None:
-        return
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+    if not is_root() or shutil.which("localedef") is None or shutil.which("locale") is None:
+        say(f"locale: {LOCALE} not generated (needs root and localedef); that test will skip")
         return
     listing = subprocess.run(["locale", "-a"], capture_output=True, text=True, check=False)
-    if "de_DE" in listing.stdout:
+    if re.search(r"^de_DE\.utf-?8$", listing.stdout, re.I | re.M):
+        say(f"locale: {LOCALE} already present")
         return
-    run(["localedef", "-i", "de_DE", "-c", "-f", "UTF-8", "de_DE.UTF-8"])
+    say(f"locale: generating {LOCALE} (localedef)")
+    if run(["localedef", "-i", "de_DE", "-c", "-f", "UTF-8", LOCALE]) != 0:
+        say(f"locale: localedef failed; the test that needs {LOCALE} will skip")
 
 
-def venv_python() -> Path:
-    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+def version_of(python: str) -> tuple[int, int] | None:
+    """``(major, minor)`` of a CPython interpreter, or None (not runnable / not CPython)."""
+    try:
+        proc = subprocess.run(
+            [python, "-c", "import sys; print(sys.implementation.name, *sys.version_info[:2])"],
+            capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    parts = proc.stdout.split()
+    if proc.returncode != 0 or len(parts) != 3 or parts[0] != "cpython":
+        return None
+    return int(parts[1]), int(parts[2])
+
+
+def find_pythons() -> dict[tuple[int, int], str]:
+    """One interpreter per supported minor version: this one first, then PATH, then pyenv."""
+    found: dict[tuple[int, int], str] = {}
+    candidates = [sys.executable]
+    for major, minor in SUPPORTED:
+        which = shutil.which(f"python{major}.{minor}")
+        if which:
+            candidates.append(which)
+        pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+        pattern = str(pyenv / f"{major}.{minor}.*" / "bin" / f"python{major}.{minor}")
+        candidates += sorted(glob.glob(pattern), reverse=True)
+    for candidate in candidates:
+        version = version_of(candidate)
+        if version in SUPPORTED and version not in found:
+            found[version] = candidate
+    return found
+
+
+def venv_python(directory: Path) -> Path:
+    return directory / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def prepare_venv(python: str, directory: Path, extras: str) -> Path | None:
+    """A venv for ``python`` in ``directory`` with the package and ``extras``."""
+    target = venv_python(directory)
+    if target.exists() and version_of(str(target)) != version_of(python):
+        shutil.rmtree(directory)  # made by another interpreter version: remake it
+    if not target.exists():
+        say(f"creating {directory.name} with {python}")
+        if python == sys.executable:
+            venv.EnvBuilder(with_pip=True, clear=True).create(directory)
+        elif run([python, "-m", "venv", "--clear", str(directory)]) != 0:
+            return None
+    pip = [str(target), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    if run([*pip, "-e", f".[{extras}]"]) != 0:
+        return None
+    return target
 
 
 def main(argv: list[str]) -> int:
-    install_system_packages()
-    install_test_locale()
-    python = venv_python()
-    if not python.exists():
-        print(f"+ creating {VENV}", flush=True)
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    if run([*pip, "-e", ".[test,structlog]"]) != 0:
+    say(f"this command installs {WHAT_IS_INSTALLED} (skip with CEF_LOGGING_SKIP_SYSTEM=1); "
+        "Python packages go into .venv / .venv-3.X inside this checkout only")
+    if os.environ.get("CEF_LOGGING_SKIP_SYSTEM"):
+        say("system packages and locale: skipped (CEF_LOGGING_SKIP_SYSTEM is set)")
+    else:
+        install_system_packages()
+        install_test_locale()
+
+    pythons = find_pythons()
+    if not pythons:
+        say("no CPython 3.10-3.13 found")
         return 1
+    here = version_of(sys.executable)
+    main_version = here if here in pythons else max(pythons)
+    say("Pythons found: " + ", ".join(f"{v[0]}.{v[1]} ({p})" for v, p in sorted(pythons.items()))
+        + f"; full suite on {main_version[0]}.{main_version[1]}, unit tests on the others")
+    one_python = bool(os.environ.get("CEF_LOGGING_ONE_PYTHON"))
+    if one_python:
+        pythons = {main_version: pythons[main_version]}
+
     status = 0
-    if not os.environ.get("CEF_LOGGING_SKIP_LINT"):
-        status |= run([str(python), "-m", "mypy", "--strict", "cef_logging"])
-        status |= run([str(python), "-m", "ruff", "check", "."])
-    status |= run([str(python), "-m", "pytest", *argv])
+    ran: list[str] = []
+    order = [main_version, *sorted(v for v in pythons if v != main_version)]
+    for version in order:
+        label = f"{version[0]}.{version[1]}"
+        directory = ROOT / (".venv" if version == main_version else f".venv-{label}")
+        extras = "test,structlog,docs" if version == main_version else "test,structlog"
+        python = prepare_venv(pythons[version], directory, extras)
+        if python is None:
+            say(f"Python {label}: could not prepare {directory.name}; FAILED")
+            status = 1
+            continue
+        if version == main_version:
+            if not os.environ.get("CEF_LOGGING_SKIP_LINT"):
+                status |= run([str(python), "-m", "mypy", "--strict", "cef_logging"])
+                status |= run([str(python), "-m", "ruff", "check", "."])
+                status |= run([str(python), "scripts/docs.py"])
+            code = run([str(python), "-m", "pytest", *argv])
+        else:
+            code = run([str(python), "-m", "pytest", "-m", "not integration", *argv])
+        say(f"Python {label}: {'full suite' if version == main_version else 'unit tests'} "
+            f"{'passed' if code == 0 else 'FAILED'}")
+        status |= code
+        ran.append(label)
+    if len(ran) < 2 and not one_python:
+        say(f"only {len(ran)} Python version(s) ran the tests ({', '.join(ran)}); at least two of "
+            "3.10-3.13 are required (pyenv can install them)")
+        return 1
+    say(f"tests ran on Python {', '.join(ran)}: {'FAILED' if status else 'all passed'}")
     return 1 if status else 0
 
 

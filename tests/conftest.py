@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+import types
 from typing import Any
 
 import pytest
@@ -49,3 +50,48 @@ def make_record(
 def record_factory():  # type: ignore[no-untyped-def]
     """Fixture form of :func:`make_record`."""
     return make_record
+
+
+# --------------------------------------------------------------------------- markers
+#
+# ``integration``: a test that starts or talks to a process outside the interpreter under
+# test (syslog-ng, rsyslog, lognormalizer, the HTTP collector, a package build, the docs
+# build). ``scripts/test.py`` runs the whole suite on one Python and ``-m "not
+# integration"`` on the others. The marker is applied automatically, so a new test module
+# cannot forget it: a module is integration when it imports anything from a
+# ``tests/_support_*`` module, sets ``pytestmark = pytest.mark.integration`` itself, or is
+# listed below (it runs an external tool without a support module).
+EXTERNAL_TOOL_MODULES = frozenset({"test_lognormalizer"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "integration: uses an external process (collector, tool, build); "
+        "applied automatically, see tests/conftest.py",
+    )  # fmt: skip
+
+
+def _uses_support_module(module: types.ModuleType) -> bool:
+    for value in vars(module).values():
+        if isinstance(value, types.ModuleType):
+            name = value.__name__
+        else:
+            name = getattr(value, "__module__", None)
+        if isinstance(name, str) and name.split(".")[0].startswith("_support_"):
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    verdicts: dict[str, bool] = {}
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is None:
+            continue
+        name = module.__name__
+        if name not in verdicts:
+            verdicts[name] = (
+                name.rsplit(".", 1)[-1] in EXTERNAL_TOOL_MODULES or _uses_support_module(module)
+            )
+        if verdicts[name]:
+            item.add_marker(pytest.mark.integration)
