@@ -146,6 +146,7 @@ def isolated_page(workdir: Path) -> Iterator[types.ModuleType]:
     root = logging.getLogger()
     old_root = root.handlers[:], root.level
     old_loggers = set(logging.Logger.manager.loggerDict)
+    root.handlers[:] = []  # a fresh script's root has no handler (pytest's included)
     module = types.ModuleType("__main__")
     module.__file__ = str(workdir / "page.py")
     os.chdir(workdir)
@@ -166,6 +167,7 @@ def isolated_page(workdir: Path) -> Iterator[types.ModuleType]:
             if handler not in old_root[0]:
                 root.removeHandler(handler)
                 handler.close()
+        root.handlers[:] = old_root[0]
         root.setLevel(old_root[1])
         for name, logger in list(logging.Logger.manager.loggerDict.items()):
             if isinstance(logger, logging.Logger) and (
