@@ -1,39 +1,39 @@
-"""Mirror the IdentityMesh runbook's CEF and LEEF sample lines from Python logging.
+"""Mirror the IdentityMesh guide's CEF and LEEF sample lines from Python logging.
 
-The runbook ("CEF / LEEF formatting (ArcSight, QRadar)") describes Serilog
+The IdentityMesh operator guide ("CEF / LEEF formatting (ArcSight, QRadar)") describes Serilog
 formatters; cef-logging is their Python counterpart. This script logs the
-runbook's sample events with ordinary ``logging`` calls through
+guide's sample events with ordinary ``logging`` calls through
 :class:`cef_logging.CEFFormatter` and :class:`cef_logging.LEEFFormatter` and prints
 the lines: first the CEF line of each event, then the LEEF line of each event.
 
-How the runbook maps onto the formatters:
+How the guide maps onto the formatters:
 
 * SignatureID / EventID is the logger name (Serilog's ``SourceContext``).
 * Name is the message template, parameterised, not rendered (``name_from="template"``,
   the default). Serilog-style ``{Property}`` templates are rendered from the
   record's extras by :class:`TemplateRecord`, a ``LogRecord`` subclass.
-* Severity: the runbook's map is the formatters' default (INFO 4, WARNING 6,
+* Severity: the guide's map is the formatters' default (INFO 4, WARNING 6,
   ERROR 8).
 * Every property becomes a key=value pair, in the order logged. The admin-audit
-  logger carries the runbook's enrichers (``MachineName``, ``InstanceName``,
+  logger carries the guide's enrichers (``MachineName``, ``InstanceName``,
   ``SourceContext``) through a filter; the engine logger carries none, as in the
-  runbook's engine samples.
-* Exceptions become ``exceptionType`` and ``exceptionMessage`` (the runbook shows
+  guide's engine samples.
+* Exceptions become ``exceptionType`` and ``exceptionMessage`` (the guide shows
   no stack trace: ``exclude_fields=["stackTrace"]``).
 
-Corrections (the only differences from the runbook's sample lines):
+Corrections (the only differences from the guide's sample lines):
 
-1. ``[TAB]`` in the runbook stands for the TAB character (it says so).
+1. ``[TAB]`` in the guide stands for the TAB character (it says so).
 2. Timestamps have millisecond precision: ``rt=2026-04-25T11:32:18.421Z``, not the
-   runbook's seven-digit ``.4210000Z`` (.NET ticks; a Python log record's clock is
+   guide's seven-digit ``.4210000Z`` (.NET ticks; a Python log record's clock is
    a float), and LEEF's ``devTimeFormat`` is ``yyyy-MM-dd'T'HH:mm:ss.SSSX``. QRadar
-   reads ``devTimeFormat`` as a Java ``SimpleDateFormat`` pattern: the runbook's
+   reads ``devTimeFormat`` as a Java ``SimpleDateFormat`` pattern: the guide's
    ``yyyy-MM-ddTHH:mm:ss.fffffffZ`` is .NET syntax that Java rejects (an unquoted
    ``T`` is an illegal pattern letter, and ``f`` is no letter at all).
-3. The runbook's error-level LEEF sample has ``devTime`` without
+3. The guide's error-level LEEF sample has ``devTime`` without
    ``devTimeFormat``; QRadar then takes devTime for epoch milliseconds and drops
    or misdates the event. Ours always writes the pair.
-4. The runbook's info-level LEEF sample stops after ``StatusCode=201`` (its first
+4. The guide's info-level LEEF sample stops after ``StatusCode=201`` (its first
    copy, in "What the formatters emit", ends in ``[TAB]...``); it is the same event
    as the CEF sample, so our LEEF line carries the remaining properties too.
 
@@ -58,10 +58,10 @@ from _replay import ListHandler, ReplayLogger
 
 
 class LdapException(Exception):
-    """Stands in for the .NET ``LdapException`` of the runbook's failure sample."""
+    """Stands in for the .NET ``LdapException`` of the guide's failure sample."""
 
     # The formatter writes ``module.Type`` except for builtins and ``__main__``; the
-    # runbook shows the bare name, which is what running this script gives. Keep it
+    # guide shows the bare name, which is what running this script gives. Keep it
     # bare when the module is imported (the tests import it) as well.
     __module__ = "__main__"
 
@@ -81,7 +81,7 @@ class TemplateLogger(ReplayLogger):
 
 
 def audit_enricher(record: logging.LogRecord) -> bool:
-    """The runbook's enrichers on the admin-audit logger (Enrich.WithMachineName() etc.)."""
+    """The guide's enrichers on the admin-audit logger (Enrich.WithMachineName() etc.)."""
     record.MachineName = "im-engine-01"
     record.InstanceName = "IdentityMeshEngine"
     record.SourceContext = record.name
@@ -89,10 +89,11 @@ def audit_enricher(record: logging.LogRecord) -> bool:
 
 
 def main() -> tuple[list[str], list[str]]:
-    """Log the runbook's sample events; return (CEF lines, LEEF lines), one per event."""
+    """Log the guide's sample events; return (CEF lines, LEEF lines), one per event."""
     header: dict[str, Any] = {"vendor": "IdentityMesh", "product": "Engine", "version": "1.0.0"}
-    cef = ListHandler(CEFFormatter(**header, exclude_fields=["stackTrace"]))
-    leef = ListHandler(LEEFFormatter(**header, exclude_fields=["stackTrace"]))
+    layout: dict[str, Any] = {"timestamp": "iso", "exclude_fields": ["stackTrace"]}
+    cef = ListHandler(CEFFormatter(**header, **layout))
+    leef = ListHandler(LEEFFormatter(**header, **layout))
 
     audit = TemplateLogger("IdentityMesh.Infrastructure.Sql.SqlAdminAuditStore")
     audit.addFilter(audit_enricher)

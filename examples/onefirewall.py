@@ -14,7 +14,7 @@ How the document maps onto the formatter:
 * SignatureID is the event type (``event_id`` extra); Name is always
   ``Application`` (a filter sets the ``event_name`` extra); INFO is severity 3
   (``severity_map={"INFO": 3}``).
-* ``rt`` is ISO-8601 UTC with milliseconds (``timestamp="iso"``, the default); a
+* ``rt`` is ISO-8601 UTC with milliseconds (``timestamp="iso"``); a
   replay logger stamps each record with the time the document shows.
 * ``level=INFO`` is a standard field; ``hostname`` the sending host's address
   (a static field). OneFirewall wraps its messages and values with spaces in
@@ -73,6 +73,7 @@ def make_logger(build: str, lines: list[str]) -> logging.Logger:
             product="OFA-SRV",
             version=f"'{build}'",
             severity_map={"INFO": 3},
+            timestamp="iso",  # OneFirewall's rt: ISO 8601 UTC with milliseconds
             standard_fields=["level"],
             static_fields={"hostname": "192.168.0.2"},
             fields=["rt", "level", "hostname", "clientip", "user", "member", "msg", "..."],
@@ -127,9 +128,10 @@ def main() -> list[str]:
 if __name__ == "__main__":
     for line in main():
         print(line)
-    print(
-        "\nNote: the document's IPV4_LIST, FEEDBACK_UPDATED and enriched NET_EVENT messages hold"
+    print(  # prose to stderr: stdout stays pure CEF, ready for `| cef-logging lint -`
+        "Note: the document's IPV4_LIST, FEEDBACK_UPDATED and enriched NET_EVENT messages hold"
         " a raw '='; CEF requires '\\=' inside values (the quotes do not protect them), so they"
         " are escaped above. The document's '[email protected]' is its page's e-mail"
         f" obfuscation of a 'user=<address>' pair; user={USER} stands in for it.",
+        file=sys.stderr,
     )

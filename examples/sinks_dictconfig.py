@@ -1,21 +1,40 @@
-"""The runbook's three SIEM sinks as ``logging.config.dictConfig`` configurations.
+"""Three SIEM sinks as ``logging.config.dictConfig`` configurations.
 
-1. CEF to a daily-rolled file (Splunk UF / ArcSight File Reader picks it up);
-2. LEEF over TCP syslog to QRadar: RFC 5424, octet counting, facility local0, app name;
-3. CEF to an HTTPS collector in batches of 100 every 2 seconds, the token taken from
-   the ``SIEM_TOKEN`` environment variable.
+1. ``file``: CEF to a daily-rolled file (a Splunk Universal Forwarder or an ArcSight File
+   Reader SmartConnector tails it);
+2. ``syslog``: LEEF over TCP syslog to QRadar: RFC 5424, octet counting, facility local0,
+   an app name;
+3. ``http``: CEF to an HTTPS collector in batches of 100 every 2 seconds, the token taken
+   from the ``SIEM_TOKEN`` environment variable.
 
-Run ``python examples/sinks_dictconfig.py file`` to try the file sink locally; the
-other two need a collector (set ``QRADAR_HOST`` / ``SIEM_URL`` and ``SIEM_TOKEN``).
+    python3 examples/sinks_dictconfig.py file [LOG_DIR]
+    QRADAR_HOST=qradar.example.net python3 examples/sinks_dictconfig.py syslog
+    SIEM_URL=https://siem.example.net/cef SIEM_TOKEN="Bearer ..." \
+        python3 examples/sinks_dictconfig.py http
+
+``file`` writes ``identitymesh-cef.log`` into LOG_DIR (created if needed), or into a
+temporary directory removed at the end, and prints the file's lines to stdout. ``syslog``
+and ``http`` send one event to the collector named by the environment (``QRADAR_PORT``
+defaults to 514); a delivery failure is reported on stderr, and a record the handler counts
+as dropped makes the exit status 1. Progress goes to stderr.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import logging
 import logging.config
 import os
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
+
+try:
+    import cef_logging  # noqa: F401
+except ImportError:  # run from a source checkout without installing: use the checkout
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 FORMATTER_ARGS = {"vendor": "IdentityMesh", "product": "Engine", "version": "1.0.0"}
 
@@ -27,7 +46,7 @@ CEF_DAILY_FILE: dict[str, Any] = {
     "handlers": {
         "cef_file": {
             "class": "logging.handlers.TimedRotatingFileHandler",
-            "filename": "logs/identitymesh-cef.log",
+            "filename": "identitymesh-cef.log",  # main() puts it in LOG_DIR
             "when": "midnight",
             "backupCount": 30,
             "encoding": "utf-8",
@@ -46,7 +65,7 @@ LEEF_TCP_SYSLOG: dict[str, Any] = {
     "handlers": {
         "qradar": {
             "class": "cef_logging.handlers.SyslogHandler",
-            "address": [os.environ.get("QRADAR_HOST", "qradar.corp.example"), 514],
+            "address": ["qradar.example.net", 514],  # main() takes QRADAR_HOST / QRADAR_PORT
             "transport": "tcp",  # "tls" (port 6514) verifies the certificate by default
             "framing": "octet-counting",
             "syslog_format": "rfc5424",
@@ -66,7 +85,7 @@ CEF_HTTPS_BATCHES: dict[str, Any] = {
     "handlers": {
         "siem_http": {
             "class": "cef_logging.handlers.HTTPBatchHandler",
-            "url": os.environ.get("SIEM_URL", "https://siem.corp.example/identitymesh/cef"),
+            "url": "https://siem.example.net/identitymesh/cef",  # main() takes SIEM_URL
             "batch_size": 100,
             "flush_interval": 2.0,
             "max_queue": 10000,
@@ -89,14 +108,14 @@ formatters:
 handlers:
   cef_file:
     class: logging.handlers.TimedRotatingFileHandler
-    filename: logs/identitymesh-cef.log
+    filename: identitymesh-cef.log
     when: midnight
     backupCount: 30
     encoding: utf-8
     formatter: cef
   qradar:
     class: cef_logging.handlers.SyslogHandler
-    address: [qradar.corp.example, 514]
+    address: [qradar.example.net, 514]
     transport: tcp
     framing: octet-counting
     syslog_format: rfc5424
@@ -105,7 +124,7 @@ handlers:
     formatter: leef
   siem_http:
     class: cef_logging.handlers.HTTPBatchHandler
-    url: https://siem.corp.example/identitymesh/cef
+    url: https://siem.example.net/identitymesh/cef
     batch_size: 100
     flush_interval: 2.0
     headers_from_env: {Authorization: SIEM_TOKEN}
@@ -115,23 +134,90 @@ root:
   handlers: [cef_file]   # add qradar and/or siem_http
 """
 
-CONFIGS = {"file": CEF_DAILY_FILE, "syslog": LEEF_TCP_SYSLOG, "http": CEF_HTTPS_BATCHES}
+SINKS = ("file", "syslog", "http")
+USAGE = "usage: python3 examples/sinks_dictconfig.py {file [LOG_DIR] | syslog | http}"
 
 
-def main(argv: list[str]) -> None:
-    name = argv[1] if len(argv) > 1 else "file"
-    if name == "file":
-        os.makedirs("logs", exist_ok=True)
-    logging.config.dictConfig(CONFIGS[name])
+def configure(sink: str, argv: list[str], log_dir: Path | None) -> dict[str, Any] | str:
+    """The configuration for ``sink``, with its target filled in; or an error message."""
+    if sink == "file":
+        if len(argv) > 1:
+            return USAGE
+        config = copy.deepcopy(CEF_DAILY_FILE)
+        assert log_dir is not None
+        config["handlers"]["cef_file"]["filename"] = str(log_dir / "identitymesh-cef.log")
+        return config
+    if argv:
+        return USAGE
+    if sink == "syslog":
+        host = os.environ.get("QRADAR_HOST")
+        if not host:
+            return "the syslog sink needs QRADAR_HOST (and optionally QRADAR_PORT, default 514)"
+        try:
+            port = int(os.environ.get("QRADAR_PORT", "514"))
+        except ValueError:
+            return f"QRADAR_PORT must be a port number, not {os.environ['QRADAR_PORT']!r}"
+        config = copy.deepcopy(LEEF_TCP_SYSLOG)
+        config["handlers"]["qradar"]["address"] = [host, port]
+        return config
+    if not os.environ.get("SIEM_URL") or not os.environ.get("SIEM_TOKEN"):
+        return "the http sink needs SIEM_URL and SIEM_TOKEN (the Authorization header's value)"
+    config = copy.deepcopy(CEF_HTTPS_BATCHES)
+    config["handlers"]["siem_http"]["url"] = os.environ["SIEM_URL"]
+    return config
+
+
+def send(config: dict[str, Any]) -> int:
+    """Log one event through ``config``; return how many records the handlers dropped."""
+    logging.config.dictConfig(config)
     log = logging.getLogger("IdentityMesh.Infrastructure.Sql.SqlAdminAuditStore")
     log.info(
-        "Admin audit row recorded: %s -> %s",
-        "POST /api/connectors",
-        201,
+        "Admin audit row recorded: %s -> %s", "POST /api/connectors", 201,
         extra={"ActorUpn": "alice@corp", "StatusCode": 201},
-    )
-    logging.shutdown()
+    )  # fmt: skip
+    root = logging.getLogger()
+    dropped = 0
+    for handler in root.handlers[:]:
+        root.removeHandler(handler)
+        handler.close()  # the network handlers drain their queue here
+        dropped += int(getattr(handler, "dropped", 0))
+    return dropped
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in SINKS:
+        given = f"unknown sink {argv[0]!r}; " if argv else ""
+        print(f"{given}{USAGE}", file=sys.stderr)
+        return 2
+    sink, rest = argv[0], argv[1:]
+    if len(rest) > (1 if sink == "file" else 0):
+        print(USAGE, file=sys.stderr)
+        return 2
+    with contextlib.ExitStack() as stack:
+        log_dir = None
+        if sink == "file":
+            if rest:
+                log_dir = Path(rest[0])
+                log_dir.mkdir(parents=True, exist_ok=True)
+            else:
+                tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="cef-logging-"))
+                log_dir = Path(tmp)
+        config = configure(sink, rest, log_dir)
+        if isinstance(config, str):
+            print(config, file=sys.stderr)
+            return 2
+        dropped = send(config)
+        if dropped:
+            print(f"{dropped} event(s) not delivered through the {sink} sink", file=sys.stderr)
+            return 1
+        if log_dir is not None:
+            path = log_dir / "identitymesh-cef.log"
+            print(f"== {path}", file=sys.stderr, flush=True)
+            print(path.read_text(encoding="utf-8"), end="", flush=True)
+        else:
+            print(f"sent one event through the {sink} sink", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    sys.exit(main(sys.argv[1:]))

@@ -1,6 +1,7 @@
 """structlog with CEFRenderer as the final processor: one CEF line per event on stdout.
 
-python3 examples/structlog_example.py
+    pip install "cef-logging[structlog]"
+    python3 examples/structlog_example.py
 """
 
 from __future__ import annotations
@@ -8,11 +9,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import structlog
+try:
+    import structlog
+except ImportError:
+    sys.exit(f'{Path(__file__).name} needs structlog: pip install "cef-logging[structlog]"')
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from cef_logging import CEFRenderer
+try:
+    from cef_logging import CEFRenderer
+except ImportError:  # run from a source checkout without installing: use the checkout
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from cef_logging import CEFRenderer
 
 structlog.configure(
     processors=[

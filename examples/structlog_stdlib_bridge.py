@@ -5,6 +5,7 @@ records from plain stdlib loggers render exactly as ``CEFFormatter`` renders the
 (template as Name, the record's own time, ``extra=`` fields), and structlog events
 render as ``structlog.configure(processors=[..., CEFRenderer(...)])`` would.
 
+    pip install "cef-logging[structlog]"
     python3 examples/structlog_stdlib_bridge.py
 """
 
@@ -14,11 +15,16 @@ import logging
 import sys
 from pathlib import Path
 
-import structlog
+try:
+    import structlog
+except ImportError:
+    sys.exit(f'{Path(__file__).name} needs structlog: pip install "cef-logging[structlog]"')
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from cef_logging import CEFRenderer
+try:
+    from cef_logging import CEFRenderer
+except ImportError:  # run from a source checkout without installing: use the checkout
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from cef_logging import CEFRenderer
 
 renderer = CEFRenderer(vendor="Acme", product="Gateway", version="2.1")
 

@@ -36,11 +36,15 @@ def load_example(name: str) -> ModuleType:
 
 
 def run_example(name: str) -> list[str]:
-    proc = subprocess.run(
+    """The example's stdout lines (its lines only: any prose goes to stderr)."""
+    return run_example_full(name).stdout.splitlines()
+
+
+def run_example_full(name: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, str(ROOT / "examples" / f"{name}.py")],
         capture_output=True, text=True, check=True, cwd=ROOT, timeout=60,
     )  # fmt: skip
-    return proc.stdout.splitlines()
 
 
 # --------------------------------------------------------------------------- Kemp
@@ -146,9 +150,9 @@ def test_onefirewall_escaped_msg_reads_back_as_the_document_meant() -> None:
 
 def test_onefirewall_script_prints_the_lines_and_explains() -> None:
     module = load_example("onefirewall")
-    out = run_example("onefirewall")
-    assert out[:8] == onefirewall_expected(module.USER)
-    explanation = " ".join(out[8:])
+    proc = run_example_full("onefirewall")
+    assert proc.stdout.splitlines() == onefirewall_expected(module.USER)
+    explanation = " ".join(proc.stderr.split())
     assert "raw '='" in explanation and "obfuscation" in explanation
 
 
@@ -156,7 +160,7 @@ def test_onefirewall_script_prints_the_lines_and_explains() -> None:
 
 
 def identitymesh_sample_lines() -> tuple[list[str], list[str]]:
-    """The runbook's "Sample lines" section: (CEF lines, LEEF lines)."""
+    """The guide's "Sample lines" section: (CEF lines, LEEF lines)."""
     text = IDENTITYMESH_DOC.read_text(encoding="utf-8")
     section = text[text.index("\nSample lines\n") : text.index("\nSpec verification\n")]
     cef = re.findall(r"^CEF:0\|.*$", section, re.M)
@@ -167,7 +171,7 @@ def identitymesh_sample_lines() -> tuple[list[str], list[str]]:
 def identitymesh_corrected(line: str) -> str:
     # Correction 1: "[TAB] shown for clarity -- actual character is 0x09".
     line = line.replace("[TAB]", "\t")
-    # Correction 2: millisecond timestamps (the runbook's seven digits end in 0000 here)
+    # Correction 2: millisecond timestamps (the guide's seven digits end in 0000 here)
     # and a devTimeFormat QRadar's Java SimpleDateFormat can read.
     line, count = re.subn(r"(T\d\d:\d\d:\d\d\.\d{3})0000Z", r"\1Z", line)
     assert count == 1
@@ -194,11 +198,11 @@ def identitymesh_expected() -> tuple[list[str], list[str]]:
     return cef, leef
 
 
-def test_identitymesh_lines_mirror_the_runbook() -> None:
+def test_identitymesh_lines_mirror_the_guide() -> None:
     expected_cef, expected_leef = identitymesh_expected()
     cef, leef = load_example("identitymesh").main()
     # One CEF and one LEEF line per event: audit (info), run failure (warning), run
-    # failure (error). The runbook shows CEF for the first two, LEEF for the first and last.
+    # failure (error). The guide shows CEF for the first two, LEEF for the first and last.
     assert len(cef) == len(leef) == 3
     assert [cef[0], cef[1]] == expected_cef
     assert [leef[0], leef[2]] == expected_leef
