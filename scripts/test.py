@@ -23,8 +23,8 @@ Works on a fresh machine that has only python3:
    Fails if fewer than two Python versions ran the tests.
 
 Extra arguments go to every pytest run. ``CEF_LOGGING_SKIP_LINT=1`` skips mypy, ruff and
-the documentation build; ``CEF_LOGGING_ONE_PYTHON=1`` runs the main version only (a quick
-local check; the run then fails the two-version rule only if it is not set).
+the documentation build; ``CEF_LOGGING_ONE_PYTHON=1`` runs the main version only, for a
+quick local check (the two-version rule is then not applied; CI never sets it).
 """
 
 from __future__ import annotations
@@ -56,9 +56,32 @@ def say(text: str) -> None:
     print(f"[test.py] {text}", flush=True)
 
 
-def run(cmd: list[str], **kwargs: object) -> int:
+def run(cmd: list[str], env: dict[str, str] | None = None) -> int:
     print("+", " ".join(cmd), flush=True)
-    return subprocess.call(cmd, cwd=ROOT, **kwargs)  # type: ignore[call-overload, no-any-return]
+    return subprocess.call(cmd, cwd=ROOT, env=env)
+
+
+COUNTS = re.compile(r"(\d+) (passed|failed|skipped|errors?)\b")
+
+
+def run_pytest(cmd: list[str], totals: dict[str, int]) -> int:
+    """Run pytest, echoing its output; add its closing line's counts to ``totals``."""
+    print("+", " ".join(cmd), flush=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True, errors="replace")
+    assert proc.stdout is not None
+    last = ""
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        if line.strip():
+            last = line
+    sys.stdout.flush()
+    code = proc.wait()
+    for number, word in COUNTS.findall(last):
+        key = "failed" if word.startswith("error") else word
+        totals[key] = totals.get(key, 0) + int(number)
+    if code not in (0, 5) and not COUNTS.search(last):
+        totals["failed"] = totals.get("failed", 0) + 1  # pytest itself failed (usage, crash)
+    return code
 
 
 def is_root() -> bool:
@@ -187,6 +210,7 @@ def main(argv: list[str]) -> int:
 
     status = 0
     ran: list[str] = []
+    totals: dict[str, int] = {}
     order = [main_version, *sorted(v for v in pythons if v != main_version)]
     for version in order:
         label = f"{version[0]}.{version[1]}"
@@ -202,9 +226,11 @@ def main(argv: list[str]) -> int:
                 status |= run([str(python), "-m", "mypy", "--strict", "cef_logging"])
                 status |= run([str(python), "-m", "ruff", "check", "."])
                 status |= run([str(python), "scripts/docs.py"])
-            code = run([str(python), "-m", "pytest", *argv])
+            code = run_pytest([str(python), "-m", "pytest", *argv], totals)
         else:
-            code = run([str(python), "-m", "pytest", "-m", "not integration", *argv])
+            code = run_pytest(
+                [str(python), "-m", "pytest", "-m", "not integration", *argv], totals
+            )
         say(f"Python {label}: {'full suite' if version == main_version else 'unit tests'} "
             f"{'passed' if code == 0 else 'FAILED'}")
         status |= code
@@ -214,6 +240,9 @@ def main(argv: list[str]) -> int:
             "3.10-3.13 are required (pyenv can install them)")
         return 1
     say(f"tests ran on Python {', '.join(ran)}: {'FAILED' if status else 'all passed'}")
+    # The closing line: test counts summed over every Python's pytest run.
+    print(f"pytest: {totals.get('passed', 0)} passed, {totals.get('failed', 0)} failed, "
+          f"{totals.get('skipped', 0)} skipped", flush=True)
     return 1 if status else 0
 
 

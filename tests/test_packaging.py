@@ -104,7 +104,7 @@ def test_sdist_holds_tests_with_helpers_examples_docs(dist: Path) -> None:
     names = sdist_names(dist)
     for required in ("LICENSE", "README.md", "CHANGELOG.md", "mkdocs.yml", "pyproject.toml",
                      "tests/conftest.py", "tests/_spec_parser.py", "scripts/test.py",
-                     "scripts/docs.py", "docs/index.md"):  # fmt: skip
+                     "scripts/docs.py", "docs/index.md", ".ci/run"):  # fmt: skip
         assert required in names, required
     for folder in ("tests", "examples", "docs", "cef_logging"):
         missing = checkout_files(folder) - names
