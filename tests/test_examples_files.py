@@ -179,6 +179,23 @@ def test_sinks_http_sink_delivers_to_a_real_collector(run) -> None:  # type: ign
         collector.stop()
 
 
+@pytest.mark.integration
+def test_sinks_syslog_sink_delivers_to_real_syslog_ng(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from _support_syslog_ng import running_syslog_ng
+
+    with running_syslog_ng(tmp_path / "sng", ["tcp_octet"]) as server:
+        result = run("sinks_dictconfig", "syslog", QRADAR_HOST="127.0.0.1",
+                     QRADAR_PORT=str(server.ports["tcp_octet"]))  # fmt: skip
+        assert result.code == 0, result.err
+        received = server.wait_for("tcp_octet", 1)
+    assert len(received) == 1
+    record = received[0]
+    assert (record.facility, record.severity, record.program) == (16, 6, "IdentityMesh")  # local0
+    event = parse_leef(record.msg.decode("utf-8"), strict=True)
+    assert event.event_id == "IdentityMesh.Infrastructure.Sql.SqlAdminAuditStore"
+    assert dict(event.attributes)["ActorUpn"] == "alice@corp"
+
+
 # ----------------------------------------------------------------- structlog
 
 
