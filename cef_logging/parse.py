@@ -19,7 +19,15 @@ from dataclasses import dataclass, fields
 from operator import methodcaller
 from typing import Final
 
-__all__ = ["CEFEvent", "LEEFEvent", "ParseError", "parse_cef", "parse_leef"]
+__all__ = [
+    "CEFEvent",
+    "LEEFEvent",
+    "ParseError",
+    "event_to_dict",
+    "parse_cef",
+    "parse_event",
+    "parse_leef",
+]
 
 
 class ParseError(ValueError):
@@ -142,6 +150,9 @@ def _new_leef_event(
 # --------------------------------------------------------------------------- shared
 
 _STRICT_KEY: Final = re.compile(r"[A-Za-z0-9_]+\Z")
+# Strict CEF keys also allow '.' and '-': ArcSight's own connectors emit keys such as
+# ad.arcSightEventPath, and the spec is silent on the key alphabet (lint warns).
+_STRICT_CEF_KEY: Final = re.compile(r"[A-Za-z0-9_.\-]+\Z")
 _LENIENT_KEY_CHARS: Final = r"[A-Za-z0-9_.\-\[\]]+"
 
 _SEVERITY_WORDS: Final = frozenset({"unknown", "low", "medium", "high", "very-high"})
@@ -317,22 +328,26 @@ def _unescape_cef_value(text: str, strict: bool) -> str:
     return _CEF_VALUE_TOKEN.sub(repl, text)
 
 
-_STRICT_KEY_LIST: Final = re.compile(r"[A-Za-z0-9_]+(?: [A-Za-z0-9_]+)*\Z")
+_STRICT_KEY_LIST: Final = re.compile(r"[A-Za-z0-9_.\-]+(?: [A-Za-z0-9_.\-]+)*\Z")
 
-#: Keys already found valid in strict mode (``[A-Za-z0-9_]+``): one set lookup per key
-#: instead of a regex over the joined keys. Bounded; only ever holds valid keys.
-_valid_keys: set[str] = set()
+#: Keys already found valid in strict mode, per format (CEF keys may hold '.' and '-',
+#: LEEF keys may not): one set lookup per key instead of a regex over the joined keys.
+#: Bounded; only ever holds valid keys.
+_valid_cef_keys: set[str] = set()
+_valid_leef_keys: set[str] = set()
 _VALID_KEYS_MAX: Final = 4096
 
 
-def _strict_keys_ok(keys: Collection[str], joined: re.Pattern[str], sep: str) -> bool:
-    """All ``keys`` are ``[A-Za-z0-9_]+`` (``joined`` checks them joined with ``sep``)."""
-    if _valid_keys.issuperset(keys):
+def _strict_keys_ok(
+    keys: Collection[str], joined: re.Pattern[str], sep: str, cache: set[str]
+) -> bool:
+    """All ``keys`` are valid strict keys (``joined`` checks them joined with ``sep``)."""
+    if cache.issuperset(keys):
         return True
     if joined.match(sep.join(keys)) is None:
         return False
-    if len(_valid_keys) < _VALID_KEYS_MAX:
-        _valid_keys.update(keys)
+    if len(cache) < _VALID_KEYS_MAX:
+        cache.update(keys)
     return True
 
 
@@ -377,7 +392,9 @@ def _parse_cef_extension(ext: str, base: int, strict: bool) -> dict[str, str]:
     every boundary at once. Strict mode expects no raw CR or LF (the callers
     refuse those first).
     """
-    if not strict and ext[:1] == " ":
+    if ext[:1] == " ":
+        # A space after the header's last pipe: ArcSight connectors emit it and the
+        # spec is silent, so both modes skip it (lint warns).
         stripped = ext.lstrip(" ")
         base += len(ext) - len(stripped)
         ext = stripped
@@ -399,10 +416,13 @@ def _parse_cef_extension(ext: str, base: int, strict: bool) -> dict[str, str]:
         if plain is not None and len(plain) == count:
             out = dict(zip(keys, plain, strict=False))  # same lengths: checked
             if len(out) == count and (
-                _valid_keys.issuperset(keys) or _strict_keys_ok(keys, _STRICT_KEY_LIST, " ")
+                _valid_cef_keys.issuperset(keys)
+                or _strict_keys_ok(keys, _STRICT_KEY_LIST, " ", _valid_cef_keys)
             ):
                 return out
-        if len(set(keys)) != count or not _strict_keys_ok(keys, _STRICT_KEY_LIST, " "):
+        if len(set(keys)) != count or not _strict_keys_ok(
+            keys, _STRICT_KEY_LIST, " ", _valid_cef_keys
+        ):
             _raise_first_cef_error(keys, values, base)
     out = dict(zip(keys, values, strict=True))
     if not strict and "\\" not in ext and ext.count("=") == count:
@@ -426,8 +446,8 @@ def _raise_first_cef_error(keys: list[str], values: list[str], base: int) -> Non
     seen: set[str] = set()
     pos = base
     for key, raw in zip(keys, values, strict=True):
-        if _STRICT_KEY.match(key) is None:
-            raise ParseError(f"invalid extension key {key!r} (allowed: A-Z a-z 0-9 _)", pos)
+        if _STRICT_CEF_KEY.match(key) is None:
+            raise ParseError(f"invalid extension key {key!r} (allowed: A-Z a-z 0-9 _ . -)", pos)
         if key in seen:
             raise ParseError(f"duplicate extension key {key!r}", pos)
         seen.add(key)
@@ -542,10 +562,11 @@ def parse_cef(line: str, *, strict: bool = False) -> CEFEvent:
     )
 
 
-def _strict_cef_extensions(line: str, at: int) -> dict[str, str]:
-    """``parse_cef(line, strict=True).extensions`` without building the event.
+def _strict_cef_extensions(line: str, at: int) -> tuple[dict[str, str], int]:
+    """``parse_cef(line, strict=True).extensions`` without building the event, and
+    the offset where the extension starts (after the header's last pipe).
 
-    For ``cef-logging lint``, which needs only the extensions: ``at`` is
+    For :mod:`cef_logging.lint`, which needs only the extensions: ``at`` is
     ``line.find("CEF:")`` (not -1). Raises exactly what :func:`parse_cef` raises.
     """
     if "\n" not in line and "\r" not in line:
@@ -557,8 +578,10 @@ def _strict_cef_extensions(line: str, at: int) -> dict[str, str]:
             if line.find("\\", at, ext_start) == -1 and (
                 sev in _SEVERITY_INTS or sev.lower() in _SEVERITY_WORDS
             ):
-                return _parse_cef_extension(ext, ext_start, True)
-    return parse_cef(line, strict=True).extensions
+                return _parse_cef_extension(ext, ext_start, True), ext_start
+    extensions = parse_cef(line, strict=True).extensions
+    # Rare path (escapes in the header): find the extension's start again.
+    return extensions, _split_header(_strip_terminator(line), at + 4, 7, True, "CEF")[1]
 
 
 # --------------------------------------------------------------------------- LEEF
@@ -670,7 +693,7 @@ def _parse_leef_attributes(line: str, start: int, delim: str, strict: bool) -> d
             out = {}
         else:
             if len(out) == len(pieces) and (
-                _strict_keys_ok(out, _LEEF_KEYS_STRICT, "=")
+                _strict_keys_ok(out, _LEEF_KEYS_STRICT, "=", _valid_leef_keys)
                 if strict
                 else _LEEF_KEYS_LENIENT.match("=".join(out)) is not None
             ):
@@ -678,6 +701,9 @@ def _parse_leef_attributes(line: str, start: int, delim: str, strict: bool) -> d
             out = {}
     _, table = _leef_tools(delim, strict)
     last_key: str | None = None
+    # Lenient: values glued back from pieces (an unescaped delimiter inside a value),
+    # joined once at the end so that many such delimiters stay linear.
+    glued: dict[str, list[str]] = {}
     for piece, pos in _split_leef_pairs(line, start, delim, strict):
         eq = piece.find("=")
         key = piece[:eq] if eq > 0 else ""
@@ -697,12 +723,21 @@ def _parse_leef_attributes(line: str, start: int, delim: str, strict: bool) -> d
                 # An unescaped delimiter inside the previous value: glue it back.
                 if last_key is None:
                     raise ParseError("attributes do not start with key=value", pos)
-                out[last_key] += delim + _unescape_leef_value(piece, pos, table, strict)
+                more = _unescape_leef_value(piece, pos, table, strict) if "\\" in piece else piece
+                chunks = glued.get(last_key)
+                if chunks is None:
+                    glued[last_key] = chunks = [out[last_key]]
+                chunks.append(delim)
+                chunks.append(more)
                 continue
         raw = piece[eq + 1 :]
         vpos = pos + eq + 1
         out[key] = _unescape_leef_value(raw, vpos, table, strict) if "\\" in raw else raw
+        if glued:
+            glued.pop(key, None)
         last_key = key
+    for key, chunks in glued.items():
+        out[key] = "".join(chunks)
     return out
 
 
@@ -811,3 +846,47 @@ def _strict_leef_attributes(line: str, at: int) -> dict[str, str]:
                 if line.find("\\", vstart, attr_start) == -1:
                     return _parse_leef_attributes(line, attr_start, "\t", True)
     return parse_leef(line, strict=True).attributes
+
+
+def parse_event(line: str, *, strict: bool = False) -> CEFEvent | LEEFEvent:
+    """Parse a CEF or LEEF line, whichever marker (``CEF:``, ``LEEF:``) comes first.
+
+    Raises:
+        ParseError: the line holds neither marker, or does not parse.
+    """
+    cef_at = line.find("CEF:")
+    leef_at = line.find("LEEF:")
+    if cef_at != -1 and (leef_at == -1 or cef_at < leef_at):
+        return parse_cef(line, strict=strict)
+    if leef_at != -1:
+        return parse_leef(line, strict=strict)
+    raise ParseError("not a CEF or LEEF line (no 'CEF:' or 'LEEF:' found)", 0)
+
+
+def event_to_dict(event: CEFEvent | LEEFEvent) -> dict[str, object]:
+    """A parsed event as a JSON-ready dict (``format`` first), as ``cef-logging parse --json``
+    prints it."""
+    if isinstance(event, CEFEvent):
+        return {
+            "format": "CEF",
+            "cef_version": event.cef_version,
+            "vendor": event.vendor,
+            "product": event.product,
+            "version": event.version,
+            "signature_id": event.signature_id,
+            "name": event.name,
+            "severity": event.severity,
+            "extensions": event.extensions,
+            "prefix": event.prefix,
+        }
+    return {
+        "format": "LEEF",
+        "leef_version": event.leef_version,
+        "vendor": event.vendor,
+        "product": event.product,
+        "version": event.version,
+        "event_id": event.event_id,
+        "delimiter": event.delimiter,
+        "attributes": event.attributes,
+        "prefix": event.prefix,
+    }

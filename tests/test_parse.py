@@ -287,8 +287,8 @@ def _err(line: str, strict: bool = True) -> ParseError:
         ("CEF:0|V|P|1|S|N|5|a=1 bb=2\\=2=x c=3", 29, "unescaped '='"),
         ("CEF:0|V|P|1|S|N|5|a=x\\qy a=1", 21, "undefined escape"),
         ("CEF:0|V|P|1|S|N|5|a=1 a=x\\q", 22, "duplicate extension key 'a'"),
-        ("CEF:0|V|P|1|S|N|5|a=1 ad.foo=2", 22, "invalid extension key 'ad.foo'"),
-        ("CEF:0|V|P|1|S|N|5| a=1", 18, "does not start with key=value"),
+        ("CEF:0|V|P|1|S|N|5|a=1 ad[0]=2", 22, "invalid extension key 'ad[0]'"),
+        ("CEF:0|V|P|1|S|N|5| =1", 19, "does not start with key=value"),
         ("CEF:0|V|P|1|S|N|5|=1", 18, "does not start with key=value"),
         ("CEF:0|V|P|1|S|N|5|a=1\nb=2", 21, "raw line break"),
         ("host\r CEF:0|V|P|1|S|N|5|a=1", 4, "raw line break"),
@@ -650,13 +650,16 @@ def _reference_strict_extension(ext: str, base: int) -> dict[str, str]:
     """The per-value strict path: split, then each value through _unescape_cef_value."""
     from cef_logging import parse as p
 
+    stripped = ext.lstrip(" ")
+    base += len(ext) - len(stripped)
+    ext = stripped
     if not ext:
         return {}
     parts = p._CEF_NEXT_KEY.split(" " + ext)
     if parts[0]:
         raise ParseError("extension does not start with key=value", base)
     keys, values = parts[1::2], parts[2::2]
-    if len(set(keys)) != len(keys) or any(p._STRICT_KEY.match(k) is None for k in keys):
+    if len(set(keys)) != len(keys) or any(p._STRICT_CEF_KEY.match(k) is None for k in keys):
         p._raise_first_cef_error(keys, values, base)
     out = {}
     pos = base
@@ -695,7 +698,7 @@ def test_lint_entry_points_agree_with_the_parsers() -> None:
     seen = {"ok": 0, "error": 0}
     for line in _fuzz_lines(6000, seed=11):
         for marker, fast, full, field in (
-            ("CEF:", p._strict_cef_extensions, parse_cef, "extensions"),
+            ("CEF:", lambda s, a: p._strict_cef_extensions(s, a)[0], parse_cef, "extensions"),
             ("LEEF:", p._strict_leef_attributes, parse_leef, "attributes"),
         ):
             at = line.find(marker)
@@ -718,3 +721,28 @@ def test_event_factories_equal_the_dataclasses() -> None:
         assert pickle.loads(pickle.dumps(made)) == built
         with pytest.raises(AttributeError):
             made.vendor = "z"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("CEF:0|V|P|1|S|N|7| act=blocked src=10.0.0.1", {"act": "blocked", "src": "10.0.0.1"}),
+        ("CEF:0|V|P|1|S|N|7|   act=x", {"act": "x"}),
+        ("CEF:0|V|P|1|S|N|5|ad.arcSightEventPath=3Yf Auth.Username=bob", None),
+        ("CEF:0|ClearPass|P|1|S|N|5|Auth-Source=AD x-y.z=1", None),
+        ("CEF:0|V\\\\|P|1|S|N|5| ad.a=1", {"ad.a": "1"}),
+    ],
+)
+def test_strict_accepts_arcsight_leading_space_and_dotted_keys(
+    line: str, expected: dict[str, str] | None
+) -> None:
+    strict = parse_cef(line, strict=True).extensions
+    assert strict == parse_cef(line).extensions
+    if expected is not None:
+        assert strict == expected
+
+
+def test_strict_leef_keys_stay_restricted_after_cef_accepted_dotted_keys() -> None:
+    parse_cef("CEF:0|V|P|1|S|N|5|a.b=1", strict=True)
+    with pytest.raises(ParseError, match="invalid attribute key"):
+        parse_leef("LEEF:2.0|V|P|1|E|^|a.b=1", strict=True)

@@ -1,0 +1,573 @@
+"""Lint CEF and LEEF lines: what a SIEM will refuse, and what it will misread.
+
+Each line is detected as CEF or LEEF (after any syslog or other prefix) and
+parsed strictly (:func:`cef_logging.parse.parse_cef` / ``parse_leef`` with
+``strict=True``): what the strict parser refuses is an ``error``; advice from
+the specs and from what the consumers (ArcSight SmartConnectors, Elastic's
+``decode_cef``, QRadar) actually read is a ``warning``; legal but noteworthy
+content (custom keys) is ``info``.
+
+Every rule is data (:data:`RULES`): a stable code such as ``CEF201``, its
+severity, a one-line summary and its entry in the documentation. Findings
+(:class:`Finding`) quote values from the line only through
+:func:`cef_logging._display.display`, so no line can forge a finding or send a
+terminal escape.
+
+>>> [f.code for f in lint_line("CEF:0|V|P|1|S|N|5|rt=2024-01-01T00:00:00Z")]
+['CEF201']
+
+Every check is linear in the length of the line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import filterfalse
+from typing import Final, Literal
+
+from ._dictionary import BY_KEY, TYPE_TIMESTAMP
+from ._display import display
+from .parse import ParseError, _strict_cef_extensions, _strict_leef_attributes
+
+__all__ = [
+    "DOCS_PAGE",
+    "ERROR",
+    "INFO",
+    "RULES",
+    "RULES_BY_CODE",
+    "SEVERITIES",
+    "WARNING",
+    "Finding",
+    "Linter",
+    "Rule",
+    "lint_line",
+    "lint_lines",
+]
+
+Severity = Literal["error", "warning", "info"]
+ERROR: Final = "error"
+WARNING: Final = "warning"
+INFO: Final = "info"
+#: Severities from the most to the least severe.
+SEVERITIES: Final[tuple[Severity, ...]] = ("error", "warning", "info")
+#: The documentation page that holds one entry per rule code.
+DOCS_PAGE: Final = "lint.md"
+
+#: Some ArcSight SmartConnector parsers truncate lines at about 8 KB.
+CEF_LINE_ADVICE_BYTES: Final = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One lint rule."""
+
+    code: str
+    """Stable code, e.g. ``"CEF201"``; select or ignore rules by it (or by a prefix)."""
+    severity: Severity
+    summary: str
+    """One line: what the rule finds."""
+
+    @property
+    def docs(self) -> str:
+        """The rule's entry in the documentation (page and anchor)."""
+        return f"{DOCS_PAGE}#{self.code.lower()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem found in a line."""
+
+    code: str
+    """The rule's code (see :data:`RULES`)."""
+    severity: Severity
+    """``"error"``, ``"warning"`` or ``"info"``."""
+    column: int
+    """1-based column (character offset + 1) in the line; 1 for the whole line."""
+    message: str
+    """Human-readable, one line; values from the line are escaped."""
+    key: str | None = None
+    """The extension key or attribute the finding is about, if any."""
+
+
+RULES: Final[tuple[Rule, ...]] = (
+    Rule("LINT001", ERROR, "not a CEF or LEEF line (no 'CEF:' or 'LEEF:')"),
+    Rule("LINT002", ERROR, "the line is not valid UTF-8"),
+    Rule("LINT003", INFO, "a UTF-8 byte order mark at the start of the input (stripped)"),
+    Rule("CEF101", ERROR, "the line is not valid CEF (the strict parser's reason)"),
+    Rule("CEF201", WARNING, "a timestamp value in a format ArcSight and decode_cef do not read"),
+    Rule("CEF202", WARNING, "a value longer than the CEF dictionary allows for its key"),
+    Rule("CEF203", WARNING, "a consumer key that ArcSight components set, not producers"),
+    Rule("CEF204", WARNING, "a quote-wrapped value with a raw 'key=' inside, split by parsers"),
+    Rule("CEF205", WARNING, "a line longer than 8 KB, which some SmartConnectors truncate"),
+    Rule("CEF206", WARNING, "a space after the header's last pipe"),
+    Rule("CEF207", WARNING, "an extension key with '.' or '-'"),
+    Rule("CEF301", INFO, "a custom key, not in the CEF dictionary"),
+    Rule("LEEF101", ERROR, "the line is not valid LEEF (the strict parser's reason)"),
+    Rule("LEEF201", WARNING, "devTime that is not epoch milliseconds, without devTimeFormat"),
+    Rule("LEEF202", WARNING, "devTimeFormat that is not a Java SimpleDateFormat pattern"),
+    Rule("LEEF203", WARNING, "devTimeFormat without devTime"),
+    Rule("LEEF204", WARNING, "sev that is not an integer 1-10"),
+)
+RULES_BY_CODE: Final = {rule.code: rule for rule in RULES}
+
+# ----------------------------------------------------------------------------- CEF checks
+
+#: key -> (max length or None, is a timestamp, is consumer-only); one lookup per pair.
+_KEY_INFO: Final[dict[str, tuple[int | None, bool, bool]]] = {
+    key: (entry.max_length, entry.type == TYPE_TIMESTAMP, entry.arcsight_only)
+    for key, entry in BY_KEY.items()
+}
+_KNOWN_KEYS: Final = frozenset(_KEY_INFO)
+#: For a line of n characters, the keys that may draw a consumer, length or timestamp
+#: warning: no value is as long as its line, so only limits below n can be broken.
+#: Indexed by ``min(n, _CHECKS_TOP)``; a few distinct sets shared by the entries.
+_CHECKS_TOP: Final = 1 + max(limit or 0 for limit, _, _ in _KEY_INFO.values())
+
+
+def _checks_by_length() -> tuple[frozenset[str], ...]:
+    always = frozenset(k for k, (_, ts, consumer) in _KEY_INFO.items() if ts or consumer)
+    by_limit = sorted((limit, k) for k, (limit, _, _) in _KEY_INFO.items() if limit is not None)
+    table: list[frozenset[str]] = []
+    current = always
+    i = 0
+    for n in range(_CHECKS_TOP + 1):
+        added = []
+        while i < len(by_limit) and by_limit[i][0] < n:
+            added.append(by_limit[i][1])
+            i += 1
+        if added:
+            current = current | frozenset(added)
+        table.append(current)
+    return tuple(table)
+
+
+_CHECKS_BY_LENGTH: Final = _checks_by_length()
+
+# The timestamp formats of "Implementing ArcSight CEF" (rev 25): epoch milliseconds, or
+# MMM dd [yyyy] HH:mm:ss[.SSS] [zzz]; Elastic's decode_cef reads the same set (its zone
+# may also be numeric). ISO 8601 is read by neither.
+_ARCSIGHT_TIME: Final = re.compile(
+    r"(?:-?\d{1,19}"
+    r"|[A-Z][a-z]{2} {1,2}\d{1,2}(?: \d{4})? \d{2}:\d{2}:\d{2}(?:\.\d{3})?"
+    r"(?: (?:[A-Za-z][\w+:/-]*|[+-]\d{2}:?\d{2}))?)\Z"
+)
+_ISO_TIME: Final = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_ALLOWED_TIMES: Final = "epoch milliseconds, or MMM dd yyyy HH:mm:ss.SSS zzz"
+
+
+def _key_column(line: str, ext_start: int, key: str) -> int:
+    """1-based column of ``key=`` in the extension that starts at ``ext_start``."""
+    if line.startswith(key + "=", ext_start):
+        return ext_start + 1
+    at = line.find(" " + key + "=", ext_start)
+    return at + 2 if at != -1 else ext_start + 1
+
+
+def _timestamp_message(key: str, value: str) -> str | None:
+    if _ARCSIGHT_TIME.match(value) is not None:
+        return None
+    shown = display(value)
+    if _ISO_TIME.match(value) is not None:
+        return (
+            f"{key}={shown} is ISO 8601, which ArcSight and Elastic's decode_cef do not read as "
+            f"a time ({_ALLOWED_TIMES}; the formatters' timestamp='epoch_ms' or 'arcsight')"
+        )
+    return f"{key}={shown} is not a CEF timestamp ({_ALLOWED_TIMES})"
+
+
+def _quote_findings(line: str, ext_start: int, pairs: dict[str, str]) -> list[Finding]:
+    """Quote-wrapped values that a CEF parser split at a raw ``key=`` inside the quotes.
+
+    A value that opens a quote (and does not close it) is matched with the next later
+    value that closes one without opening it. One backward pass finds, for every
+    position, that next closing value, so the whole check is linear.
+    """
+    items = list(pairs.items())
+    n = len(items)
+    next_close: dict[str, list[int]] = {}
+    for quote in ("'", '"'):
+        nxt = [n] * (n + 1)
+        for j in range(n - 1, -1, -1):
+            value = items[j][1]
+            nxt[j] = j if value.endswith(quote) and not value.startswith(quote) else nxt[j + 1]
+        next_close[quote] = nxt
+    out: list[Finding] = []
+    i = 0
+    while i < n:
+        key, value = items[i]
+        quote = value[:1]
+        if quote in ("'", '"') and not (len(value) > 1 and value.endswith(quote)):
+            j = next_close[quote][i + 1]
+            if j < n:
+                swallowed = [k for k, _ in items[i + 1 : j + 1]]
+                names = ", ".join(repr(k) for k in swallowed)
+                became = "a field of its own" if len(swallowed) == 1 else "fields of their own"
+                out.append(
+                    Finding(
+                        "CEF204",
+                        WARNING,
+                        _key_column(line, ext_start, key),
+                        f"the value of {key!r} opens a {quote} quote that closes in the value "
+                        f"of {swallowed[-1]!r}: CEF does not honour quotes, so {names} "
+                        f"became {became} (escape '=' inside a value as '\\=')",
+                        key,
+                    )
+                )
+                i = j
+        i += 1
+    return out
+
+
+def _custom_key_message(key: str) -> str:
+    return (
+        f"custom key {key!r} is legal CEF, but not in the CEF dictionary: ArcSight keeps it as "
+        f"additional data and other SIEMs may drop it; to land in a standard field, send the "
+        f"value as one of cs1-cs6 with csNLabel={key}"
+    )
+
+
+# ----------------------------------------------------------------------------- LEEF checks
+
+_JAVA_PATTERN_LETTERS: Final = frozenset("GyYMLwWDdFEuaHkKhmsSzZX")
+_QUOTED: Final = re.compile(r"'[^']*'")
+_java_pattern_cache: dict[str, str | None] = {}
+
+
+def _java_pattern_problem(pattern: str) -> str | None:
+    """Why ``pattern`` is not a Java SimpleDateFormat pattern, or None if it is."""
+    try:
+        return _java_pattern_cache[pattern]
+    except KeyError:
+        pass
+    bare = _QUOTED.sub("", pattern)
+    bad = sorted({c for c in bare if c.isascii() and c.isalpha()} - _JAVA_PATTERN_LETTERS)
+    problem = None
+    if bare.count("'") % 2:
+        problem = "an unbalanced quote"
+    elif bad:
+        problem = "the unquoted letter(s) " + ", ".join(repr(c) for c in bad)
+    if len(_java_pattern_cache) < 256:
+        _java_pattern_cache[pattern] = problem
+    return problem
+
+
+# ----------------------------------------------------------------------------- the linter
+
+
+def _matches(code: str, patterns: Iterable[str]) -> bool:
+    return any(code.startswith(p) for p in patterns)
+
+
+class Linter:
+    """Lint lines with a fixed choice of rules and format.
+
+    Args:
+        format: ``"cef"``, ``"leef"`` or ``None`` (detect per line: whichever of
+            ``CEF:`` and ``LEEF:`` comes first).
+        select: Rule codes or code prefixes to run (default: all).
+        ignore: Rule codes or code prefixes not to run (wins over ``select``).
+
+    Raises:
+        ValueError: an unknown format, or a ``select``/``ignore`` entry that matches
+            no rule.
+    """
+
+    __slots__ = ("_on", "checked", "format")
+
+    def __init__(
+        self,
+        *,
+        format: str | None = None,
+        select: Iterable[str] | None = None,
+        ignore: Iterable[str] | None = None,
+    ) -> None:
+        if format is not None:
+            format = format.lower()
+            if format not in ("cef", "leef"):
+                raise ValueError(f"format: expected 'cef', 'leef' or None, not {format!r}")
+        self.format = format
+        chosen_select = [s.strip().upper() for s in select] if select is not None else None
+        chosen_ignore = [s.strip().upper() for s in ignore] if ignore is not None else []
+        for option, patterns in (("select", chosen_select or []), ("ignore", chosen_ignore)):
+            for pattern in patterns:
+                if not pattern or not any(code.startswith(pattern) for code in RULES_BY_CODE):
+                    raise ValueError(f"{option}: {pattern!r} matches no rule code")
+        self._on: frozenset[str] = frozenset(
+            rule.code
+            for rule in RULES
+            if (chosen_select is None or _matches(rule.code, chosen_select))
+            and not _matches(rule.code, chosen_ignore)
+        )
+        #: Lines checked so far (blank lines are skipped and not counted).
+        self.checked = 0
+
+    def enabled(self, code: str) -> bool:
+        """True when the rule ``code`` runs."""
+        return code in self._on
+
+    def line(self, line: str) -> list[Finding]:
+        """Lint one line (one trailing line terminator is ignored)."""
+        if line[-1:] in ("\n", "\r"):
+            line = line[:-2] if line.endswith("\r\n") else line[:-1]
+        self.checked += 1
+        return self._check(line)
+
+    def lines(
+        self, lines: Iterable[str | bytes], *, start: int = 1, first: bool = True
+    ) -> Iterator[tuple[int, Finding]]:
+        """Lint many lines: ``(line number, finding)`` for each finding, in order.
+
+        Items may be ``str`` or ``bytes`` (decoded as UTF-8; a line that is not valid
+        UTF-8 is a ``LINT002`` finding). Terminators are ignored, blank lines skipped.
+        A byte order mark at the start of the first line is stripped and reported
+        once (``LINT003``).
+
+        Args:
+            lines: The lines.
+            start: Number of the first line.
+            first: Whether the first item starts the input (for the byte order mark).
+        """
+        on = self._on
+        check = self._check
+        for number, item in enumerate(lines, start):
+            if isinstance(item, bytes):
+                if item[-1:] == b"\n":
+                    item = item[:-2] if item[-2:] == b"\r\n" else item[:-1]
+                try:
+                    line = item.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    if item.isspace():
+                        continue
+                    self.checked += 1
+                    if "LINT002" in on:
+                        byte = item[exc.start]
+                        yield number, Finding(
+                            "LINT002", ERROR, exc.start + 1,
+                            f"invalid UTF-8 (byte 0x{byte:02x} at byte offset {exc.start})",
+                        )  # fmt: skip
+                    continue
+            else:
+                line = item
+                if line[-1:] in ("\n", "\r"):
+                    line = line[:-2] if line.endswith("\r\n") else line[:-1]
+            if first:
+                first = False
+                if line[:1] == "\ufeff":
+                    line = line[1:]
+                    if "LINT003" in on:
+                        yield number, Finding(
+                            "LINT003", INFO, 1, "UTF-8 byte order mark at the start (stripped)"
+                        )
+            if not line or (line.isspace() and not line.strip(" \t\n\r\x0b\x0c")):
+                continue  # blank: skipped, not counted
+            self.checked += 1
+            found = check(line)
+            if found:
+                for finding in found:
+                    yield number, finding
+
+    # -- one line --------------------------------------------------------------------
+
+    def _check(self, line: str) -> list[Finding]:
+        fmt = self.format
+        if fmt is None:
+            cef_at = line.find("CEF:")
+            leef_at = line.find("LEEF:") if cef_at != 0 else -1
+            if cef_at != -1 and (leef_at == -1 or cef_at < leef_at):
+                return self._cef(line, cef_at)
+            if leef_at != -1:
+                return self._leef(line, leef_at)
+        elif fmt == "cef":
+            cef_at = line.find("CEF:")
+            if cef_at != -1:
+                return self._cef(line, cef_at)
+        else:
+            leef_at = line.find("LEEF:")
+            if leef_at != -1:
+                return self._leef(line, leef_at)
+        if "LINT001" not in self._on:
+            return []
+        wanted = {"cef": "'CEF:'", "leef": "'LEEF:'"}.get(fmt or "", "'CEF:' or 'LEEF:'")
+        return [Finding("LINT001", ERROR, 1, f"not a CEF or LEEF line (no {wanted} found)")]
+
+    def _cef(self, line: str, at: int) -> list[Finding]:
+        on = self._on
+        try:
+            ext, ext_start = _strict_cef_extensions(line, at)
+        except ParseError as exc:
+            if "CEF101" not in on:
+                return []
+            return [Finding("CEF101", ERROR, exc.position + 1, display(exc.reason))]
+        out: list[Finding] = []
+        if line[ext_start : ext_start + 1] == " " and "CEF206" in on:
+            out.append(
+                Finding(
+                    "CEF206", WARNING, ext_start + 1,
+                    "a space after the header's last pipe: ArcSight connectors skip it, but a "
+                    "consumer that does not reads the first key with a leading space",
+                )
+            )  # fmt: skip
+        if not _KNOWN_KEYS.issuperset(ext):
+            unknown = list(filterfalse(_KNOWN_KEYS.__contains__, ext))
+            if "CEF207" in on:
+                for key in unknown:
+                    if "." in key or "-" in key:
+                        out.append(
+                            Finding(
+                                "CEF207", WARNING, _key_column(line, ext_start, key),
+                                f"key {display(key)!r} holds '.' or '-': the CEF spec's keys "
+                                "are letters and digits; ArcSight accepts such keys, but "
+                                "stricter consumers may reject the line or rename the key",
+                                key,
+                            )
+                        )  # fmt: skip
+            if "CEF301" in on:
+                for key in unknown:
+                    out.append(
+                        Finding(
+                            "CEF301", INFO, _key_column(line, ext_start, key),
+                            _custom_key_message(display(key)), key,
+                        )
+                    )  # fmt: skip
+        size = len(line)
+        checks = _CHECKS_BY_LENGTH[size if size < _CHECKS_TOP else _CHECKS_TOP]
+        info = _KEY_INFO
+        for key in filter(checks.__contains__, ext):  # in line order
+            limit, is_ts, consumer = info[key]
+            value = ext[key]
+            if consumer and "CEF203" in on:
+                out.append(
+                    Finding(
+                        "CEF203", WARNING, _key_column(line, ext_start, key),
+                        f"{key} is a consumer key: ArcSight components set it, "
+                        "producers should not send it",
+                        key,
+                    )
+                )  # fmt: skip
+            if limit is not None and len(value) > limit and "CEF202" in on:
+                out.append(
+                    Finding(
+                        "CEF202", WARNING, _key_column(line, ext_start, key),
+                        f"the value of {key} is {len(value)} characters; "
+                        f"the CEF dictionary allows {limit}",
+                        key,
+                    )
+                )  # fmt: skip
+            # Up to 19 ASCII digits is epoch milliseconds: no regex needed.
+            if is_ts and not (value.isdigit() and value.isascii() and len(value) < 20):
+                message = _timestamp_message(key, value)
+                if message is not None and "CEF201" in on:
+                    out.append(
+                        Finding("CEF201", WARNING, _key_column(line, ext_start, key), message, key)
+                    )
+        # A value that opens a quote shows in the line as key=' or key=" (CEF never
+        # escapes quotes); memchr-fast single-character tests first.
+        if (("'" in line and "='" in line) or ('"' in line and '="' in line)) and "CEF204" in on:
+            out.extend(_quote_findings(line, ext_start, ext))
+        if size * 4 > CEF_LINE_ADVICE_BYTES:  # else fewer bytes than that in UTF-8
+            size = len(line.encode("utf-8", "surrogatepass"))
+            if size > CEF_LINE_ADVICE_BYTES and "CEF205" in on:
+                out.append(
+                    Finding(
+                        "CEF205", WARNING, 1,
+                        f"the line is {size} bytes; some SmartConnector parsers truncate at ~8 KB",
+                    )
+                )  # fmt: skip
+        return out
+
+    def _leef(self, line: str, at: int) -> list[Finding]:
+        on = self._on
+        try:
+            attrs = _strict_leef_attributes(line, at)
+        except ParseError as exc:
+            if "LEEF101" not in on:
+                return []
+            return [Finding("LEEF101", ERROR, exc.position + 1, display(exc.reason))]
+        out: list[Finding] = []
+        dev_time = attrs.get("devTime")
+        fmt = attrs.get("devTimeFormat")
+        if dev_time is not None and fmt is None and not dev_time.isdigit():
+            if "LEEF201" in on:
+                out.append(
+                    Finding(
+                        "LEEF201", WARNING, _attr_column(line, "devTime"),
+                        f"devTime={display(dev_time)} without devTimeFormat: QRadar then reads "
+                        "devTime as epoch milliseconds (or guesses); send devTimeFormat with it",
+                        "devTime",
+                    )
+                )  # fmt: skip
+        if fmt is not None:
+            problem = _java_pattern_problem(fmt)
+            if problem is not None:
+                if "LEEF202" in on:
+                    out.append(
+                        Finding(
+                            "LEEF202", WARNING, _attr_column(line, "devTimeFormat"),
+                            f"devTimeFormat={display(fmt)} is not a Java SimpleDateFormat "
+                            f"pattern ({display(problem)}); QRadar cannot use it",
+                            "devTimeFormat",
+                        )
+                    )  # fmt: skip
+            elif dev_time is None and "LEEF203" in on:
+                out.append(
+                    Finding(
+                        "LEEF203", WARNING, _attr_column(line, "devTimeFormat"),
+                        "devTimeFormat without devTime", "devTimeFormat",
+                    )
+                )  # fmt: skip
+        sev = attrs.get("sev")
+        if sev is not None and not (sev.isdigit() and 1 <= int(sev) <= 10) and "LEEF204" in on:
+            out.append(
+                Finding(
+                    "LEEF204", WARNING, _attr_column(line, "sev"),
+                    f"sev={display(sev)} is not an integer 1-10 (QRadar's LEEF severity scale)",
+                    "sev",
+                )
+            )  # fmt: skip
+        return out
+
+
+def _attr_column(line: str, key: str) -> int:
+    """1-based column of the attribute ``key=`` (after a delimiter) in a LEEF line."""
+    at = line.rfind(key + "=")
+    return at + 1 if at != -1 else 1
+
+
+_DEFAULT: Final = Linter()
+
+
+def lint_line(line: str, *, format: str | None = None) -> list[Finding]:
+    """Lint one line: the findings of every rule, in line order per rule group.
+
+    Args:
+        line: One CEF or LEEF line, with or without a syslog (or other) prefix; one
+            trailing line terminator is ignored.
+        format: ``"cef"``, ``"leef"`` or ``None`` to detect it.
+
+    Returns:
+        The findings; an empty list for a clean line.
+    """
+    linter = _DEFAULT if format is None else Linter(format=format)
+    return linter.line(line)
+
+
+def lint_lines(
+    lines: Iterable[str | bytes],
+    *,
+    format: str | None = None,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+) -> Iterator[tuple[int, Finding]]:
+    """Lint many lines: ``(1-based line number, finding)`` for each finding.
+
+    Args:
+        lines: Lines as ``str`` or ``bytes`` (e.g. an open file); terminators are
+            ignored and blank lines skipped. ``bytes`` that are not valid UTF-8 give a
+            ``LINT002`` finding.
+        format: ``"cef"``, ``"leef"`` or ``None`` to detect it per line.
+        select: Rule codes or code prefixes to run (default: all).
+        ignore: Rule codes or code prefixes not to run.
+    """
+    return Linter(format=format, select=select, ignore=ignore).lines(lines)
