@@ -14,6 +14,8 @@ import pytest
 
 from cef_logging import cli
 from cef_logging.__main__ import main
+from cef_logging import lint
+from cef_logging.lint import lint_line
 from cef_logging.parse import parse_cef, parse_leef
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,14 +47,27 @@ def write(tmp_path: Path, name: str, lines: list[str]) -> str:
     return str(path)
 
 
+FINDING_LINE = re.compile(r"^.*?:(\d+):(\d+): (error|warning|info): (.*) \[([A-Z]+\d+)\]$")
+
+
 def findings(out: str, kind: str) -> list[tuple[int, str]]:
-    """(line number, message) of every ``FILE:LINE: kind: message`` output line."""
+    """(line number, "column C: message") of every ``FILE:LINE:COL: kind: message [CODE]``."""
     found = []
     for text in out.splitlines():
-        m = re.match(r"^.*?:(\d+): (error|warning): (.*)$", text)
+        m = FINDING_LINE.match(text)
         assert m is not None, f"unexpected output line {text!r}"
-        if m.group(2) == kind:
-            found.append((int(m.group(1)), m.group(3)))
+        if m.group(3) == kind:
+            found.append((int(m.group(1)), f"column {m.group(2)}: {m.group(4)}"))
+    return found
+
+
+def codes(out: str) -> list[str]:
+    """The rule code of every output line."""
+    found = []
+    for text in out.splitlines():
+        m = FINDING_LINE.match(text)
+        assert m is not None, f"unexpected output line {text!r}"
+        found.append(m.group(5))
     return found
 
 
@@ -84,7 +99,8 @@ def test_lint_kemp_document_reports_only_event_16(
     assert "8 fields" in message
     assert message.startswith("column 23:")
     error_line = next(text for text in out.splitlines() if ": error: " in text)
-    assert error_line.startswith(f"{path}:{event16}: error: column 23: invalid severity")
+    assert error_line.startswith(f"{path}:{event16}:23: error: invalid severity")
+    assert error_line.endswith("[CEF101]")
     assert "23 lines in 1 file: 1 error" in err
 
 
@@ -109,7 +125,7 @@ def test_lint_kemp_subprocess_and_stdin(tmp_path: Path) -> None:
         ("CEF:0|Acme|Gw|1.0|1|Login|5|msg=a=b", "unescaped '='"),
         ("CEF:0|Acme|Gw|1.0|1|Login|99|msg=x", "invalid severity"),
         ("CEF:0|Acme|Gw|1.0|1|Login", "header has"),
-        ("CEF:0|Acme|Gw|1.0|1|Login|5|bad-key=1", "invalid extension key"),
+        ("CEF:0|Acme|Gw|1.0|1|Login|5|bad[0]=1", "invalid extension key"),
         ("CEF:0|Acme|Gw|1.0|1|Login|5|a=1 a=2", "duplicate"),
         ("CEF:0|Acme|Gw|1.0|1|Login|5|msg=a\\tb", "undefined escape"),
         ("LEEF:2.0|Acme|Gw|1.0|ev|x09|a=1\t\tb=2", "empty attribute"),
@@ -155,9 +171,11 @@ def test_lint_clean_file_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def test_lint_usage_and_unreadable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
-        main(["lint"])
+        main(["lint", "--fail-on", "sometimes"])
     assert exc.value.code == 2
     capsys.readouterr()
+    status, _, err = call(["lint", "--select", "NOPE1"], capsys)
+    assert status == 2 and "'NOPE1' matches no rule code" in err
     good = write(tmp_path, "ok.log", [GOOD_CEF])
     status, _, err = call(["lint", str(tmp_path / "missing.log"), good], capsys)
     assert status == 2
@@ -179,29 +197,34 @@ def warnings_for(line: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 def test_warning_unknown_keys_one_per_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    found = warnings_for("CEF:0|A|B|1|x|y|3|vs=1 src=10.0.0.1 event=Accept", tmp_path, capsys)
-    assert len(found) == 1
-    assert "not in the CEF dictionary: vs, event" in found[0]
+    path = write(tmp_path, "w.log", ["CEF:0|A|B|1|x|y|3|vs=1 src=10.0.0.1 event=Accept"])
+    status, out, err = call(["lint", path], capsys)
+    assert status == 0 and not findings(out, "warning") and not findings(out, "error")
+    info = findings(out, "info")
+    assert [m.split(": ", 1)[0] for _, m in info] == ["column 19", "column 37"]
+    assert "custom key 'vs' is legal CEF" in info[0][1] and "cs1-cs6" in info[0][1]
+    assert "'event'" in info[1][1]
+    assert err.endswith("0 errors, 0 warnings, 2 info\n")
 
 
 def test_warning_value_too_long(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     found = warnings_for("CEF:0|A|B|1|x|y|3|act=" + "d" * 64, tmp_path, capsys)
-    assert found == ["the value of act is 64 characters; the CEF dictionary allows 63"]
+    assert found == ["column 19: the value of act is 64 characters; the CEF dictionary allows 63"]
     assert warnings_for("CEF:0|A|B|1|x|y|3|act=" + "d" * 63, tmp_path, capsys) == []
 
 
 def test_warning_iso_rt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     found = warnings_for("CEF:0|A|B|1|x|y|3|rt=2026-04-25T11:32:18.421Z", tmp_path, capsys)
-    assert len(found) == 1 and "ISO-8601" in found[0] and found[0].startswith("rt=")
+    assert len(found) == 1 and "ISO 8601" in found[0] and found[0].startswith("column 19: rt=")
     for ok in ("1777116738421", "Apr 25 2026 11:32:18.421 UTC", "Apr 25 11:32:18"):
         assert warnings_for(f"CEF:0|A|B|1|x|y|3|rt={ok}", tmp_path, capsys) == []
     found = warnings_for("CEF:0|A|B|1|x|y|3|end=yesterday", tmp_path, capsys)
-    assert len(found) == 1 and "not one of ArcSight's timestamp formats" in found[0]
+    assert len(found) == 1 and "is not a CEF timestamp" in found[0]
 
 
 def test_warning_consumer_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     found = warnings_for("CEF:0|A|B|1|x|y|3|art=1777116738421", tmp_path, capsys)
-    assert len(found) == 1 and found[0].startswith("art is a consumer key")
+    assert len(found) == 1 and found[0].startswith("column 19: art is a consumer key")
 
 
 def test_warning_quote_swallows_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -235,7 +258,7 @@ def test_warning_long_cef_line(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_no_warnings_and_quiet_and_fail_on_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write(tmp_path, "w.log", ["CEF:0|A|B|1|x|y|3|vs=1"])
+    path = write(tmp_path, "w.log", ["CEF:0|A|B|1|x|y|3|rt=2026-01-01T00:00:00Z vs=1"])
     status, out, err = call(["lint", "--no-warnings", path], capsys)
     assert (status, out) == (0, "")
     assert err == "cef-logging lint: 1 line in 1 file: 0 errors\n"
@@ -243,12 +266,10 @@ def test_no_warnings_and_quiet_and_fail_on_warning(
     assert (status, out, err) == (0, "", "")
     status, out, _ = call(["lint", "--fail-on-warning", path], capsys)
     assert status == 1 and ": warning: " in out
-
-
-def test_lint_line_api() -> None:
-    assert cli.lint_line(GOOD_CEF) == (None, [])
-    error, warnings = cli.lint_line("CEF:0|A|B|1|x|y|3|msg=a=b")
-    assert error is not None and error.startswith("column ") and warnings == []
+    assert call(["lint", "--fail-on", "warning", path], capsys)[0] == 1
+    assert call(["lint", path], capsys)[0] == 0
+    assert call(["lint", "--fail-on", "info", "--ignore", "CEF201", path], capsys)[0] == 1
+    assert call(["lint", "--fail-on", "never", "--select", "CEF201", path], capsys)[0] == 0
 
 
 def test_lint_streams_in_constant_memory(tmp_path: Path) -> None:
@@ -287,7 +308,6 @@ def test_progress_only_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyP
             return True
 
     monkeypatch.setattr(cli, "PROGRESS_MIN_BYTES", 1)
-    monkeypatch.setattr(cli, "_PROGRESS_EVERY_LINES", 1)
     monkeypatch.setattr(cli, "_PROGRESS_INTERVAL_S", 0.0)
     path = write(tmp_path, "p.log", [GOOD_CEF] * 5)
     args = cli.build_parser().parse_args(["lint", path])
@@ -329,7 +349,7 @@ def test_parse_lenient_by_default_strict_on_request(
     assert (obj["version"], obj["signature_id"], obj["severity"]) == ("1.0", "16", "9")
     status, out, err = call(["parse", "--json", "--strict", path], capsys)
     assert (status, out) == (1, "")
-    assert ":1: error: column " in err
+    assert re.search(r":1:\d+: error: ", err)
 
 
 def test_parse_readable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -371,8 +391,7 @@ def test_demo_format_option_and_lint_roundtrip(capsys: pytest.CaptureFixture[str
     assert status == 0
     assert all(line.startswith("LEEF:2.0|") for line in out.splitlines())
     for line in cli.demo_lines():
-        error, _ = cli.lint_line(line)
-        assert error is None
+        assert not [f for f in lint_line(line) if f.severity == "error"]
 
 
 def test_demo_needs_only_the_stdlib() -> None:
@@ -416,36 +435,22 @@ def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- lint fast paths
 
 
-def _reference_cef_warnings(ext: dict[str, str], line: str) -> list[str]:
-    """The warning checks as first written: every key looked at, in line order."""
-    out: list[str] = []
-    unknown = [k for k in ext if k not in cli._KNOWN_KEYS]
-    if unknown:
-        noun = "key" if len(unknown) == 1 else "keys"
-        out.append(
-            f"{noun} not in the CEF dictionary: {', '.join(unknown)} (ArcSight files them "
-            "under additional data; custom data belongs in cs1-cs6/cn1-cn3 with their Labels)"
-        )
+def _reference_cef_codes(ext: dict[str, str], line: str) -> list[tuple[str, str | None]]:
+    """The keyed warning checks as first written: every key looked at, in line order."""
+    out: list[tuple[str, str | None]] = []
     for key, value in ext.items():
-        if key not in cli._KEY_INFO:
+        if key not in lint._KEY_INFO:
             continue
-        limit, is_ts, consumer = cli._KEY_INFO[key]
+        limit, is_ts, consumer = lint._KEY_INFO[key]
         if consumer:
-            out.append(
-                f"{key} is a consumer key: ArcSight components set it, producers should not send it"
-            )
+            out.append(("CEF203", key))
         if limit is not None and len(value) > limit:
-            out.append(
-                f"the value of {key} is {len(value)} characters; the CEF dictionary allows {limit}"
-            )
-        if is_ts:
-            problem = cli._timestamp_warning(key, value)
-            if problem is not None:
-                out.append(problem)
-    out.extend(cli._quote_warnings(ext))
-    size = len(line.encode("utf-8"))
-    if size > cli.CEF_LINE_ADVICE_BYTES:
-        out.append(f"the line is {size} bytes; some SmartConnector parsers truncate at ~8 KB")
+            out.append(("CEF202", key))
+        if is_ts and lint._timestamp_message(key, value) is not None:
+            out.append(("CEF201", key))
+    out.extend((f.code, f.key) for f in lint._quote_findings(line, 18, ext))
+    if len(line.encode("utf-8")) > lint.CEF_LINE_ADVICE_BYTES:
+        out.append(("CEF205", None))
     return out
 
 
@@ -453,18 +458,20 @@ def test_cef_warnings_agree_with_the_reference() -> None:
     import random
 
     rng = random.Random(3)
-    keys = sorted(cli._KEY_INFO)
+    keys = sorted(lint._KEY_INFO)
     values = ["1795318884502", "2026-11-22T03:41:24.504Z", "Apr 25 2024 10:00:00.123 UTC",
               "12345678901234567890", "٣٤٥", "x", "", "'open", "close'", '"q"', "'a", "b'",
               "é" * 3000, "y" * 70, "z" * 300, "w" * 1100, "v" * 5000]  # fmt: skip
     found = 0
+    keyed = {"CEF201", "CEF202", "CEF203", "CEF204", "CEF205"}
     for _ in range(3000):
         chosen = rng.sample(keys, rng.randrange(0, 9)) + rng.sample(["tenant", "foo", "x1"], 1)
         rng.shuffle(chosen)
         ext = {k: rng.choice(values) for k in chosen}
         line = "CEF:0|A|B|1|x|y|3|" + " ".join(f"{k}={v}" for k, v in ext.items())
-        expected = _reference_cef_warnings(ext, line)
-        assert cli._cef_extension_warnings(ext, line) == expected, line
+        expected = _reference_cef_codes(ext, line)
+        got = [(f.code, f.key) for f in lint_line(line) if f.code in keyed]
+        assert got == expected, line
         found += len(expected)
     assert found > 3000
 
@@ -487,10 +494,11 @@ def test_lint_block_reading_keeps_line_numbers_and_terminators(
     out, err = io.StringIO(), io.StringIO()
     args = cli.build_parser().parse_args(["lint", str(path)])
     assert cli.cmd_lint(args, out, err) == 1
+    not_cef = "error: not a CEF or LEEF line (no 'CEF:' or 'LEEF:' found) [LINT001]"
     assert out.getvalue() == (
-        f"{path}:2: error: column 23: invalid UTF-8\n"
-        f"{path}:5: error: not a CEF or LEEF line (no 'CEF:' or 'LEEF:')\n"
-        f"{path}:6: error: not a CEF or LEEF line (no 'CEF:' or 'LEEF:')\n"
-        f"{path}:8: error: column 23: invalid UTF-8\n"
+        f"{path}:2:23: error: invalid UTF-8 (byte 0xff at byte offset 22) [LINT002]\n"
+        f"{path}:5:1: {not_cef}\n"
+        f"{path}:6:1: {not_cef}\n"
+        f"{path}:8:23: error: invalid UTF-8 (byte 0xc3 at byte offset 22) [LINT002]\n"
     )
     assert err.getvalue() == "cef-logging lint: 6 lines in 1 file: 4 errors, 0 warnings\n"
