@@ -274,7 +274,14 @@ def parse_event(message: str, *, strict: bool = False) -> CEFEvent | LEEFEvent:
 
 
 class FramingError(ValueError):
-    """A stream that is neither valid octet-counted nor newline-framed syslog."""
+    """A stream that is neither valid octet-counted nor newline-framed syslog.
+
+    ``frames`` holds the messages completed before the error, in order.
+    """
+
+    def __init__(self, message: str, frames: list[Frame] | None = None) -> None:
+        super().__init__(message)
+        self.frames: list[Frame] = frames or []
 
 
 class Frame(NamedTuple):
@@ -327,7 +334,13 @@ class Deframer:
                 return []
             self.framing = "octet-counting" if buf[0] in b"0123456789" else "newline"
         if self.framing == "octet-counting":
-            return self._octets()
+            out: list[Frame] = []
+            try:
+                self._octets(out)
+            except FramingError as exc:
+                exc.frames = out
+                raise
+            return out
         return self._lines()
 
     def end(self) -> list[Frame]:
@@ -347,8 +360,8 @@ class Deframer:
         data = bytes(buf).rstrip(_TRAILING)
         return [Frame(data, False)] if data else []
 
-    def _octets(self) -> list[Frame]:
-        buf, limit, out = self._buf, self.max_message_size, []
+    def _octets(self, out: list[Frame]) -> None:
+        buf, limit = self._buf, self.max_message_size
         while buf:
             if self._skip:
                 n = min(self._skip, len(buf))
@@ -371,7 +384,9 @@ class Deframer:
             if length <= limit:
                 if len(buf) < start + length:
                     break
-                out.append(Frame(bytes(buf[start : start + length]).rstrip(_TRAILING), False))
+                data = bytes(buf[start : start + length]).rstrip(_TRAILING)
+                if data:
+                    out.append(Frame(data, False))
                 del buf[: start + length]
             else:
                 if len(buf) < start + limit:
@@ -379,7 +394,6 @@ class Deframer:
                 out.append(Frame(bytes(buf[start : start + limit]), True))
                 del buf[: start + limit]
                 self._skip = length - limit
-        return [f for f in out if f.data or f.truncated]
 
     def _lines(self) -> list[Frame]:
         buf, limit, out = self._buf, self.max_message_size, []
@@ -680,6 +694,12 @@ class Listener:
         loop = asyncio.new_event_loop()
         self._loop = loop
         loop.set_exception_handler(self._loop_error)
+        if self._ssl_context is not None:
+            # asyncio reports a failed TLS handshake of an incoming connection (a plaintext
+            # or mistrusting client) only in debug mode; it is the one report a developer
+            # needs here, so turn debug mode on, without its slow-callback warnings.
+            loop.set_debug(True)
+            loop.slow_callback_duration = float("inf")
         try:
             try:
                 loop.run_until_complete(self._open())
@@ -743,18 +763,21 @@ class Listener:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     def _loop_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """asyncio's error reports (a failed TLS handshake, mostly) become problems."""
         exc = context.get("exception")
         message = str(context.get("message", "error"))
+        transport = "?"
+        if isinstance(exc, (ssl.SSLError, ConnectionError, asyncio.TimeoutError)) and (
+            "incoming connection" in message
+        ):
+            message = (
+                "TLS handshake failed (a plaintext client, or one that refused the certificate?)"
+            )
+            tls = sorted({name for name, _ in self._binds if name in ("tls", "https")})
+            transport = "/".join(tls)
         if exc is not None:
             message = f"{message}: {type(exc).__name__}: {exc}"
-        peer = "?"
-        transport = context.get("transport")
-        if transport is not None:
-            try:
-                peer = _peer_name(transport.get_extra_info("peername"))
-            except Exception:  # pragma: no cover - defensive
-                pass
-        self._problem("tls" if isinstance(exc, ssl.SSLError) else "?", peer, message)
+        self._problem(transport, "?", message)
 
     # -- delivery -----------------------------------------------------------------------
 
@@ -866,14 +889,17 @@ class Listener:
         deframer = Deframer(self.max_message_size)
         while True:
             data = await reader.read(_READ_SIZE)
+            error: FramingError | None = None
             try:
                 frames = deframer.feed(data) if data else deframer.end()
             except FramingError as exc:
-                self._problem(transport, peer, f"malformed stream, connection closed: {exc}")
-                return
+                frames, error = exc.frames, exc
             framing = deframer.framing or "newline"
             for frame in frames:
                 await self._deliver(self._make(transport, peer, framing, frame))
+            if error is not None:
+                self._problem(transport, peer, f"malformed stream, connection closed: {error}")
+                return
             if not data:
                 return
 
