@@ -22,9 +22,11 @@ Every check is linear in the length of the line.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import filterfalse
+from itertools import compress, filterfalse
+from operator import and_, gt, methodcaller
 from typing import Final, Literal
 
 from ._dictionary import BY_KEY, TYPE_TIMESTAMP
@@ -157,12 +159,50 @@ _ISO_TIME: Final = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _ALLOWED_TIMES: Final = "epoch milliseconds, or MMM dd yyyy HH:mm:ss.SSS zzz"
 
 
-def _key_column(line: str, ext_start: int, key: str) -> int:
-    """1-based column of ``key=`` in the extension that starts at ``ext_start``."""
-    if line.startswith(key + "=", ext_start):
-        return ext_start + 1
-    at = line.find(" " + key + "=", ext_start)
-    return at + 2 if at != -1 else ext_start + 1
+#: A pair boundary in a strictly parsed extension, exactly as the parser splits it.
+_PAIR_START: Final = re.compile(r" ([A-Za-z0-9_.\-]+)=")
+_QUOTES: Final = ("'", '"')
+_DOT_OR_DASH: Final = re.compile(r"[.\-]")
+#: Per line, at most this many findings of one per-key rule (then one "and N more").
+MAX_PER_KEY_FINDINGS: Final = 10
+
+
+class _Columns:
+    """1-based column of a key of a strictly parsed extension, found with ``str.find``.
+
+    A raw value never holds an unescaped ``=``, so `` key=`` occurs only where the key
+    starts. Keys are asked for in line order within each rule, so the search goes on
+    from the last key found and each rule's findings cost one pass at most.
+    """
+
+    __slots__ = ("cursor", "found", "line", "start")
+
+    def __init__(self, line: str, ext_start: int) -> None:
+        self.line = line
+        start = ext_start
+        while line.startswith(" ", start):
+            start += 1
+        self.start = self.cursor = start
+        self.found: dict[str, int] = {}
+
+    def __call__(self, key: str) -> int:
+        column = self.found.get(key)
+        if column is not None:
+            return column
+        line, start = self.line, self.start
+        if line.startswith(key + "=", start):
+            column = start + 1
+        else:
+            needle = " " + key + "="
+            at = line.find(needle, self.cursor)
+            if at == -1:
+                at = line.find(needle, start, self.cursor + len(needle))
+            if at == -1:  # pragma: no cover - every key asked for is in the line
+                return start + 1
+            self.cursor = at + 1
+            column = at + 2
+        self.found[key] = column
+        return column
 
 
 def _timestamp_message(key: str, value: str) -> str | None:
@@ -177,46 +217,69 @@ def _timestamp_message(key: str, value: str) -> str | None:
     return f"{key}={shown} is not a CEF timestamp ({_ALLOWED_TIMES})"
 
 
-def _quote_findings(line: str, ext_start: int, pairs: dict[str, str]) -> list[Finding]:
+def _quote_findings(
+    line: str, ext_start: int, pairs: dict[str, str], column: _Columns | None = None
+) -> list[Finding]:
     """Quote-wrapped values that a CEF parser split at a raw ``key=`` inside the quotes.
 
     A value that opens a quote (and does not close it) is matched with the next later
-    value that closes one without opening it. One backward pass finds, for every
-    position, that next closing value, so the whole check is linear.
+    value that closes that quote without opening it; the search goes on after it.
+    Openers and closers are listed with C-level passes and matched by binary search;
+    an opener without any later closer rules out every later opener of its quote, so
+    the Python work is bounded by the findings reported, whatever the line.
     """
-    items = list(pairs.items())
-    n = len(items)
-    next_close: dict[str, list[int]] = {}
-    for quote in ("'", '"'):
-        nxt = [n] * (n + 1)
-        for j in range(n - 1, -1, -1):
-            value = items[j][1]
-            nxt[j] = j if value.endswith(quote) and not value.startswith(quote) else nxt[j + 1]
-        next_close[quote] = nxt
+    if column is None:
+        column = _Columns(line, ext_start)
+    values = list(pairs.values())
+    n = len(values)
+    longer = list(map((1).__lt__, map(len, values)))
+    openers: dict[str, list[int]] = {}
+    closers: dict[str, list[int]] = {}
+    for quote in _QUOTES:
+        if "=" + quote not in line:
+            continue
+        ends = list(map(methodcaller("endswith", quote), values))
+        if not any(ends):
+            continue  # nothing closes this quote: no value can swallow others
+        starts = list(map(methodcaller("startswith", quote), values))
+        # Opens: starts with the quote and is not wrapped in it; closes: ends, not starts.
+        openers[quote] = list(compress(range(n), map(gt, starts, map(and_, ends, longer))))
+        closers[quote] = list(compress(range(n), map(gt, ends, starts)))
+    keys = list(pairs)
     out: list[Finding] = []
-    i = 0
-    while i < n:
-        key, value = items[i]
-        quote = value[:1]
-        if quote in ("'", '"') and not (len(value) > 1 and value.endswith(quote)):
-            j = next_close[quote][i + 1]
-            if j < n:
-                swallowed = [k for k, _ in items[i + 1 : j + 1]]
-                names = ", ".join(repr(k) for k in swallowed)
-                became = "a field of its own" if len(swallowed) == 1 else "fields of their own"
-                out.append(
-                    Finding(
-                        "CEF204",
-                        WARNING,
-                        _key_column(line, ext_start, key),
-                        f"the value of {key!r} opens a {quote} quote that closes in the value "
-                        f"of {swallowed[-1]!r}: CEF does not honour quotes, so {names} "
-                        f"became {became} (escape '=' inside a value as '\\=')",
-                        key,
-                    )
-                )
-                i = j
-        i += 1
+    after = 0  # openers before this index were swallowed by an earlier match
+    while openers:
+        nxt = []
+        for quote, found in openers.items():
+            k = bisect_left(found, after)
+            if k < len(found):
+                nxt.append((found[k], quote))
+        if not nxt:
+            break
+        i, quote = min(nxt)
+        ends_at = closers[quote]
+        k = bisect_right(ends_at, i)
+        if k == len(ends_at):
+            del openers[quote]  # no later value closes this quote
+            continue
+        j = ends_at[k]
+        after = j + 1
+        if len(out) == MAX_PER_KEY_FINDINGS:
+            out.append(Finding("CEF204", WARNING, 1, "and more quote-wrapped values on this line"))
+            break
+        key = keys[i]
+        swallowed = keys[i + 1 : j + 1]
+        names = ", ".join(repr(name) for name in swallowed)
+        became = "a field of its own" if len(swallowed) == 1 else "fields of their own"
+        out.append(
+            Finding(
+                "CEF204", WARNING, column(key),
+                f"the value of {key!r} opens a {quote} quote that closes in the value "
+                f"of {swallowed[-1]!r}: CEF does not honour quotes, so {names} "
+                f"became {became} (escape '=' inside a value as '\\=')",
+                key,
+            )
+        )  # fmt: skip
     return out
 
 
@@ -226,6 +289,16 @@ def _custom_key_message(key: str) -> str:
         f"additional data and other SIEMs may drop it; to land in a standard field, send the "
         f"value as one of cs1-cs6 with csNLabel={key}"
     )
+
+
+def _more(code: str, severity: Severity, keys: list[str], column: _Columns, what: str) -> Finding:
+    """One finding for the keys past :data:`MAX_PER_KEY_FINDINGS` on a line."""
+    rest = keys[MAX_PER_KEY_FINDINGS:]
+    first = rest[0]
+    return Finding(
+        code, severity, column(first),
+        f"and {len(rest)} more {what} on this line, from {display(first)!r}",
+    )  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- LEEF checks
@@ -401,6 +474,7 @@ class Linter:
                 return []
             return [Finding("CEF101", ERROR, exc.position + 1, display(exc.reason))]
         out: list[Finding] = []
+        column = _Columns(line, ext_start)
         if line[ext_start : ext_start + 1] == " " and "CEF206" in on:
             out.append(
                 Finding(
@@ -412,25 +486,26 @@ class Linter:
         if not _KNOWN_KEYS.issuperset(ext):
             unknown = list(filterfalse(_KNOWN_KEYS.__contains__, ext))
             if "CEF207" in on:
-                for key in unknown:
-                    if "." in key or "-" in key:
-                        out.append(
-                            Finding(
-                                "CEF207", WARNING, _key_column(line, ext_start, key),
-                                f"key {display(key)!r} holds '.' or '-': the CEF spec's keys "
-                                "are letters and digits; ArcSight accepts such keys, but "
-                                "stricter consumers may reject the line or rename the key",
-                                key,
-                            )
-                        )  # fmt: skip
-            if "CEF301" in on:
-                for key in unknown:
+                odd = list(filter(_DOT_OR_DASH.search, unknown))
+                for key in odd[:MAX_PER_KEY_FINDINGS]:
                     out.append(
                         Finding(
-                            "CEF301", INFO, _key_column(line, ext_start, key),
-                            _custom_key_message(display(key)), key,
+                            "CEF207", WARNING, column(key),
+                            f"key {display(key)!r} holds '.' or '-': the CEF spec's keys are "
+                            "letters and digits; ArcSight accepts such keys, but stricter "
+                            "consumers may reject the line or rename the key",
+                            key,
                         )
                     )  # fmt: skip
+                if len(odd) > MAX_PER_KEY_FINDINGS:
+                    out.append(_more("CEF207", WARNING, odd, column, "keys with '.' or '-'"))
+            if "CEF301" in on:
+                for key in unknown[:MAX_PER_KEY_FINDINGS]:
+                    out.append(
+                        Finding("CEF301", INFO, column(key), _custom_key_message(display(key)), key)
+                    )
+                if len(unknown) > MAX_PER_KEY_FINDINGS:
+                    out.append(_more("CEF301", INFO, unknown, column, "custom keys"))
         size = len(line)
         checks = _CHECKS_BY_LENGTH[size if size < _CHECKS_TOP else _CHECKS_TOP]
         info = _KEY_INFO
@@ -440,7 +515,7 @@ class Linter:
             if consumer and "CEF203" in on:
                 out.append(
                     Finding(
-                        "CEF203", WARNING, _key_column(line, ext_start, key),
+                        "CEF203", WARNING, column(key),
                         f"{key} is a consumer key: ArcSight components set it, "
                         "producers should not send it",
                         key,
@@ -449,7 +524,7 @@ class Linter:
             if limit is not None and len(value) > limit and "CEF202" in on:
                 out.append(
                     Finding(
-                        "CEF202", WARNING, _key_column(line, ext_start, key),
+                        "CEF202", WARNING, column(key),
                         f"the value of {key} is {len(value)} characters; "
                         f"the CEF dictionary allows {limit}",
                         key,
@@ -460,12 +535,12 @@ class Linter:
                 message = _timestamp_message(key, value)
                 if message is not None and "CEF201" in on:
                     out.append(
-                        Finding("CEF201", WARNING, _key_column(line, ext_start, key), message, key)
+                        Finding("CEF201", WARNING, column(key), message, key)
                     )
         # A value that opens a quote shows in the line as key=' or key=" (CEF never
         # escapes quotes); memchr-fast single-character tests first.
         if (("'" in line and "='" in line) or ('"' in line and '="' in line)) and "CEF204" in on:
-            out.extend(_quote_findings(line, ext_start, ext))
+            out.extend(_quote_findings(line, ext_start, ext, column))
         if size * 4 > CEF_LINE_ADVICE_BYTES:  # else fewer bytes than that in UTF-8
             size = len(line.encode("utf-8", "surrogatepass"))
             if size > CEF_LINE_ADVICE_BYTES and "CEF205" in on:

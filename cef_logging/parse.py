@@ -14,7 +14,7 @@ values without a backslash are taken as they are.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, fields
 from operator import methodcaller
 from typing import Final
@@ -346,7 +346,7 @@ def _strict_keys_ok(
         return True
     if joined.match(sep.join(keys)) is None:
         return False
-    if len(cache) < _VALID_KEYS_MAX:
+    if len(cache) + len(keys) <= _VALID_KEYS_MAX:
         cache.update(keys)
     return True
 
@@ -651,28 +651,60 @@ def _unescape_leef_value(text: str, base: int, table: dict[str, str], strict: bo
     return _BACKSLASH_ANY.sub(repl, text)
 
 
-def _split_leef_pairs(line: str, start: int, delim: str, strict: bool) -> list[tuple[str, int]]:
+def _split_leef_pairs(line: str, start: int, delim: str, strict: bool) -> Iterator[tuple[str, int]]:
+    """The attribute pieces (split at unescaped delimiters) with their offsets, lazily:
+    strict mode stops at the first bad piece without splitting the rest."""
     end = len(line)
     if line.find("\\", start) == -1:
-        pieces = line[start:].split(delim)
-        out = []
         pos = start
-        for piece in pieces:
-            out.append((piece, pos))
+        for piece in line[start:].split(delim):
+            yield piece, pos
             pos += len(piece) + 1
-        return out
+        return
     pair, _ = _leef_tools(delim, strict)
-    out = []
     pos = start
     dl = len(delim)
     while True:
         m = pair.match(line, pos)
         assert m is not None
-        out.append((m.group(), pos))
+        yield m.group(), pos
         pos = m.end()
         if pos >= end:
-            return out
+            return
         pos += dl  # at a delimiter
+
+
+_leef_boundary_cache: dict[str, re.Pattern[str]] = {}
+
+
+def _lenient_leef_no_escapes(line: str, start: int, delim: str) -> dict[str, str]:
+    """Lenient attributes of a line without backslashes, with C-level calls only.
+
+    Same result as the general loop: a piece that is not ``key=value`` (an unescaped
+    delimiter inside a value) is glued to the previous value, empty pieces are
+    dropped. A boundary is a delimiter, a lenient key and ``=``: one ``re.split``
+    finds them all, so any number of stray delimiters stays linear.
+    """
+    boundary = _leef_boundary_cache.get(delim)
+    if boundary is None:
+        d = re.escape(delim)
+        boundary = re.compile(d + r"([^\s=" + d + r"]+)=")
+        if len(_leef_boundary_cache) < 64:
+            _leef_boundary_cache[delim] = boundary
+    parts = boundary.split(delim + line[start:])
+    head = parts[0]
+    if head.strip(delim):
+        raise ParseError(
+            "attributes do not start with key=value",
+            start + len(head) - len(head.lstrip(delim)) - 1,
+        )
+    out = dict(zip(parts[1::2], parts[2::2], strict=True))
+    if delim in line[start:] and any(delim in v for v in out.values()):
+        for key, value in out.items():
+            if delim in value:
+                first, *rest = value.split(delim)
+                out[key] = delim.join([first, *filter(None, rest)])
+    return out
 
 
 _LEEF_KEYS_STRICT: Final = re.compile(r"[A-Za-z0-9_]+(?:=[A-Za-z0-9_]+)*\Z")
@@ -699,6 +731,8 @@ def _parse_leef_attributes(line: str, start: int, delim: str, strict: bool) -> d
             ):
                 return out
             out = {}
+        if not strict and len(delim) == 1 and delim not in "=\\":
+            return _lenient_leef_no_escapes(line, start, delim)
     _, table = _leef_tools(delim, strict)
     last_key: str | None = None
     # Lenient: values glued back from pieces (an unescaped delimiter inside a value),

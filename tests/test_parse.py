@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 
 import pytest
 from hypothesis import given
@@ -746,3 +747,51 @@ def test_strict_leef_keys_stay_restricted_after_cef_accepted_dotted_keys() -> No
     parse_cef("CEF:0|V|P|1|S|N|5|a.b=1", strict=True)
     with pytest.raises(ParseError, match="invalid attribute key"):
         parse_leef("LEEF:2.0|V|P|1|E|^|a.b=1", strict=True)
+
+
+def _reference_lenient_leef(text: str, delim: str) -> dict[str, str]:
+    """Lenient LEEF attributes without escapes, piece by piece (the rules as first written)."""
+    out: dict[str, str] = {}
+    last_key = None
+    for piece in text.split(delim):
+        if not piece:
+            continue
+        eq = piece.find("=")
+        key = piece[:eq] if eq > 0 else ""
+        if eq <= 0 or re.fullmatch(r"[^\s=]+", key) is None:
+            if last_key is None:
+                raise ParseError("attributes do not start with key=value", 0)
+            out[last_key] += delim + piece
+            continue
+        out[key] = piece[eq + 1 :]
+        last_key = key
+    return out
+
+
+def test_lenient_leef_glue_fast_path_agrees_with_the_reference() -> None:
+    import random
+
+    rng = random.Random(7)
+    bits = ["a=1", "b=", "=x", "x", "", "k k=2", "a=2", "é=3", "v=w=z", " ", "\t"]
+    checked = 0
+    for _ in range(4000):
+        delim = rng.choice(["^", "\t", "|", "|", "x"])
+        text = delim.join(rng.choice(bits) for _ in range(rng.randrange(1, 9)))
+        line = f"LEEF:2.0|V|P|1|E|x{ord(delim):02X}|{text}"
+        try:
+            expected: object = _reference_lenient_leef(text, delim)
+        except ParseError:
+            expected = "error"
+        try:
+            got: object = parse_leef(line).attributes
+        except ParseError:
+            got = "error"
+        assert got == expected, (line, got, expected)
+        checked += expected != "error"
+    assert checked > 1000
+
+
+@pytest.mark.parametrize("count", [1000, 16000])
+def test_lenient_leef_many_unescaped_delimiters(count: int) -> None:
+    event = parse_leef("LEEF:2.0|V|P|1|E|^|msg=" + "x^" * count + "y^^sev=3")
+    assert event.attributes == {"msg": "x^" * count + "y", "sev": "3"}
