@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["UNSAFE", "display", "is_safe", "undisplay"]
+__all__ = ["UNSAFE", "display", "is_safe", "json_safe", "undisplay"]
 
 
 def _unsafe_code_points() -> list[int]:
@@ -75,6 +75,21 @@ def display(text: str) -> str:
     if _NEEDS.search(text) is None:
         return text
     return text.translate(_TRANS)
+
+
+_JSON_TRANS: Final = str.maketrans({cp: f"\\u{cp:04x}" for cp in UNSAFE})
+
+
+def json_safe(text: str) -> str:
+    """JSON text (from :func:`json.dumps` with ``ensure_ascii=False``) with every unsafe
+    character written as a ``\\uXXXX`` escape: the same JSON value, safe on a terminal.
+
+    Only characters a JSON string may hold raw are changed (JSON already escapes C0
+    controls, quotes and backslashes), so the result decodes to the same value.
+    """
+    if _NEEDS.search(text.replace("\\", "")) is None:
+        return text
+    return text.translate(_JSON_TRANS)
 
 
 def _back(match: re.Match[str]) -> str:

@@ -29,7 +29,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any, Final, cast
 
-from ._display import display
+from ._display import display, json_safe
 from .lint import RULES, SEVERITIES, Finding, Linter
 from .parse import CEFEvent, LEEFEvent, ParseError, event_to_dict, parse_event
 
@@ -501,7 +501,7 @@ def _parse_source(
             continue
         if args.json:
             obj = {"file": source.name, "line": number, **event_to_dict(event)}
-            out.write(dumps(obj, ensure_ascii=ensure_ascii) + "\n")
+            out.write(json_safe(dumps(obj, ensure_ascii=ensure_ascii)) + "\n")
         else:
             out.write(_readable(event, where))
     return seen, failed

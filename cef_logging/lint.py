@@ -26,7 +26,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import compress, filterfalse
-from operator import and_, gt, methodcaller
+from operator import and_, attrgetter, gt, methodcaller
 from typing import Final, Literal
 
 from ._dictionary import BY_KEY, TYPE_TIMESTAMP
@@ -162,6 +162,7 @@ _ALLOWED_TIMES: Final = "epoch milliseconds, or MMM dd yyyy HH:mm:ss.SSS zzz"
 #: A pair boundary in a strictly parsed extension, exactly as the parser splits it.
 _PAIR_START: Final = re.compile(r" ([A-Za-z0-9_.\-]+)=")
 _QUOTES: Final = ("'", '"')
+_COLUMN: Final = attrgetter("column")
 _DOT_OR_DASH: Final = re.compile(r"[.\-]")
 #: Per line, at most this many findings of one per-key rule (then one "and N more").
 MAX_PER_KEY_FINDINGS: Final = 10
@@ -550,6 +551,8 @@ class Linter:
                         f"the line is {size} bytes; some SmartConnector parsers truncate at ~8 KB",
                     )
                 )  # fmt: skip
+        if len(out) > 1:
+            out.sort(key=_COLUMN)  # stable: line order, then rule order
         return out
 
     def _leef(self, line: str, at: int) -> list[Finding]:
@@ -601,6 +604,8 @@ class Linter:
                     "sev",
                 )
             )  # fmt: skip
+        if len(out) > 1:
+            out.sort(key=_COLUMN)
         return out
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cef_logging._display import UNSAFE, display, is_safe, undisplay
+from cef_logging._display import UNSAFE, display, is_safe, json_safe, undisplay
 
 # One representative of every dangerous class, with its expected escape.
 DANGEROUS = [
@@ -72,3 +72,19 @@ def test_roundtrip_and_one_printable_line(text: str) -> None:
     assert len(out.splitlines()) <= 1
     assert not any(ord(c) in UNSAFE for c in out)
     out.encode("utf-8")
+
+
+@given(st.text())
+def test_json_safe_keeps_the_value(text: str) -> None:
+    import json
+
+    out = json_safe(json.dumps({"v": text}, ensure_ascii=False))
+    assert json.loads(out) == {"v": text}
+    assert not any(ord(c) in UNSAFE for c in out)
+
+
+def test_json_safe_escapes_c1_bidi_and_surrogates() -> None:
+    import json
+
+    raw = json.dumps("a\x85\u202e\u2028\ud800\x7f", ensure_ascii=False)
+    assert json_safe(raw) == '"a\\u0085\\u202e\\u2028\\ud800\\u007f"'
