@@ -584,6 +584,57 @@ def _strict_cef_extensions(line: str, at: int) -> tuple[dict[str, str], int]:
     return extensions, _split_header(_strip_terminator(line), at + 4, 7, True, "CEF")[1]
 
 
+def _strict_cef_raw_pairs(line: str, at: int) -> tuple[dict[str, str], int] | None:
+    """For lint: the extension's pairs with their values still escaped, and the offset
+    of the extension, when ``line`` (no terminator) is strictly valid CEF on the
+    common path; ``None`` when it is not, or when only the full parser can tell
+    (the caller then calls :func:`_strict_cef_extensions`, which raises or returns).
+
+    Validity is checked on the raw extension with C-level counts, without
+    unescaping: keys hold no ``=`` or backslash, so with no escaped backslash
+    (``\\\\``) every ``=`` is a key's or an escaped one (``\\=``) and every backslash
+    starts ``\\=``, ``\\n`` or ``\\r``. A differential test holds it to ``parse_cef``.
+    """
+    if "\r" in line or "\n" in line:
+        return None
+    parts = line.split("|", 7)
+    if len(parts) != 8 or len(parts[0]) != at + 5 or parts[0][-1] != "0":
+        return None
+    ext = parts[7]
+    ext_start = len(line) - len(ext)
+    sev = parts[6]
+    if line.find("\\", at, ext_start) != -1 or not (
+        sev in _SEVERITY_INTS or sev.lower() in _SEVERITY_WORDS
+    ):
+        return None
+    if ext[:1] == " ":
+        ext = ext.lstrip(" ")
+    if not ext:
+        return {}, ext_start
+    pieces = _CEF_NEXT_KEY.split(" " + ext)
+    if pieces[0]:
+        return None
+    keys = pieces[1::2]
+    count = len(keys)
+    if "\\" in ext:
+        if "\\\\" in ext:
+            return None
+        escaped_eq = ext.count("\\=")
+        if ext.count("=") != count + escaped_eq or ext.count("\\") != (
+            escaped_eq + ext.count("\\n") + ext.count("\\r")
+        ):
+            return None
+    elif ext.count("=") != count:
+        return None
+    pairs = dict(zip(keys, pieces[2::2], strict=True))
+    if len(pairs) != count or not (
+        _valid_cef_keys.issuperset(keys)
+        or _strict_keys_ok(keys, _STRICT_KEY_LIST, " ", _valid_cef_keys)
+    ):
+        return None
+    return pairs, ext_start
+
+
 # --------------------------------------------------------------------------- LEEF
 
 _LEEF_HEX_STRICT: Final = re.compile(r"0?x([0-9A-Fa-f]{1,4})\Z")

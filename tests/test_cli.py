@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cef_logging import cli
+from cef_logging import cli, lint
 from cef_logging.__main__ import main
-from cef_logging import lint
 from cef_logging.lint import lint_line
 from cef_logging.parse import parse_cef, parse_leef
 

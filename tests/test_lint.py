@@ -310,7 +310,7 @@ def test_doubling_the_input_at_most_about_doubles_the_time(
     assert min(ratios) < 8, ratios
 
 
-# --------------------------------------------------------------------------- the library's own lines
+# ----------------------------------------------------------------- the library's own lines
 
 
 @pytest.mark.xfail(strict=False, reason="needs the epoch-ms rt default")

@@ -795,3 +795,35 @@ def test_lenient_leef_glue_fast_path_agrees_with_the_reference() -> None:
 def test_lenient_leef_many_unescaped_delimiters(count: int) -> None:
     event = parse_leef("LEEF:2.0|V|P|1|E|^|msg=" + "x^" * count + "y^^sev=3")
     assert event.attributes == {"msg": "x^" * count + "y", "sev": "3"}
+
+
+def test_lint_raw_pairs_fast_path_agrees_with_strict_parsing() -> None:
+    """Where the raw-pairs check accepts a line, parse_cef(strict=True) accepts it with
+    the same keys and the unescaped values; where parse_cef refuses, it declines."""
+    from cef_logging import parse as p
+
+    accepted = declined = 0
+    lines = [
+        *_fuzz_lines(6000, seed=23),
+        "CEF:0|V|P|1|S|N|5| a=1", "CEF:0|V|P|1|S|N|5|a=x\\\\", "CEF:0|V|P|1|S|N|5|a=\\\\=",
+        "CEF:0|V|P|1|S|N|5|a=b\\ c=1", "CEF:0|V|P|1|S|N|5|a=\\=\\n\\r b=", "CEF:0|V|P|1|S|N|5|",
+    ]  # fmt: skip
+    for line in lines:
+        at = line.find("CEF:")
+        if at == -1:
+            continue
+        fast = p._strict_cef_raw_pairs(line, at)
+        try:
+            event = parse_cef(line, strict=True)
+        except ParseError:
+            assert fast is None, line
+            declined += 1
+            continue
+        if fast is None:
+            declined += 1
+            continue
+        pairs, ext_start = fast
+        assert {k: p._unescape_cef_value(v, True) for k, v in pairs.items()} == event.extensions
+        assert ext_start == p._strict_cef_extensions(line, at)[1], line
+        accepted += 1
+    assert accepted > 1000 and declined > 1000, (accepted, declined)
