@@ -25,7 +25,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import compress, filterfalse
+from itertools import compress, count, filterfalse
 from operator import and_, attrgetter, gt, methodcaller
 from typing import Final, Literal
 
@@ -230,7 +230,11 @@ def _timestamp_message(key: str, value: str) -> str | None:
 
 
 def _quote_findings(
-    line: str, ext_start: int, pairs: dict[str, str], column: _Columns | None = None
+    line: str,
+    ext_start: int,
+    keys: list[str],
+    values: list[str],
+    column: _Columns | None = None,
 ) -> list[Finding]:
     """Quote-wrapped values that a CEF parser split at a raw ``key=`` inside the quotes.
 
@@ -242,7 +246,6 @@ def _quote_findings(
     """
     if column is None:
         column = _Columns(line, ext_start)
-    values = list(pairs.values())
     n = len(values)
     longer = list(map((1).__lt__, map(len, values)))
     openers: dict[str, list[int]] = {}
@@ -257,7 +260,6 @@ def _quote_findings(
         # Opens: starts with the quote and is not wrapped in it; closes: ends, not starts.
         openers[quote] = list(compress(range(n), map(gt, starts, map(and_, ends, longer))))
         closers[quote] = list(compress(range(n), map(gt, ends, starts)))
-    keys = list(pairs)
     out: list[Finding] = []
     after = 0  # openers before this index were swallowed by an earlier match
     while openers:
@@ -418,50 +420,56 @@ class Linter:
         check = self._check
         cef = self._cef
         auto = self.format is None
-        for number, item in enumerate(lines, start):
-            if isinstance(item, bytes):
-                if item[-1:] == b"\n":
-                    item = item[:-2] if item[-2:] == b"\r\n" else item[:-1]
-                try:
-                    line = item.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    if item.isspace():
+        checked = 0
+        try:
+            for number, item in enumerate(lines, start):
+                if item.__class__ is str:
+                    line: str = item
+                    if line and line[-1] in "\r\n":
+                        line = line[:-2] if line.endswith("\r\n") else line[:-1]
+                elif isinstance(item, bytes):
+                    if item[-1:] == b"\n":
+                        item = item[:-2] if item[-2:] == b"\r\n" else item[:-1]
+                    try:
+                        line = item.decode("utf-8")
+                    except UnicodeDecodeError as exc:
+                        if item.isspace():
+                            continue
+                        checked += 1
+                        if "LINT002" in on:
+                            byte = item[exc.start]
+                            yield number, Finding(
+                                "LINT002", ERROR, exc.start + 1,
+                                f"invalid UTF-8 (byte 0x{byte:02x} at byte offset {exc.start})",
+                            )  # fmt: skip
                         continue
-                    self.checked += 1
-                    if "LINT002" in on:
-                        byte = item[exc.start]
-                        yield number, Finding(
-                            "LINT002", ERROR, exc.start + 1,
-                            f"invalid UTF-8 (byte 0x{byte:02x} at byte offset {exc.start})",
-                        )  # fmt: skip
-                    continue
-            else:
-                line = item
-                if line[-1:] in ("\n", "\r"):
-                    line = line[:-2] if line.endswith("\r\n") else line[:-1]
-            if first:
-                first = False
-                if line[:1] == "\ufeff":
-                    line = line[1:]
-                    if "LINT003" in on:
-                        yield number, Finding(
-                            "LINT003", INFO, 1, "UTF-8 byte order mark at the start (stripped)"
-                        )
-            if not line or (line.isspace() and not line.strip(" \t\n\r\x0b\x0c")):
-                continue  # blank: skipped, not counted
-            self.checked += 1
-            if auto:
-                # _check inlined for the common case: one call per line fewer.
-                cef_at = line.find("CEF:")
-                if cef_at != -1 and (cef_at == 0 or line.find("LEEF:", 0, cef_at) == -1):
-                    found = cef(line, cef_at)
+                else:
+                    line = str(item)
+                if first:
+                    first = False
+                    if line[:1] == "\ufeff":
+                        line = line[1:]
+                        if "LINT003" in on:
+                            yield number, Finding(
+                                "LINT003", INFO, 1, "UTF-8 byte order mark at the start (stripped)"
+                            )
+                if not line or (line.isspace() and not line.strip(" \t\n\r\x0b\x0c")):
+                    continue  # blank: skipped, not counted
+                checked += 1
+                if auto:
+                    # _check inlined for the common case: one call per line fewer.
+                    cef_at = line.find("CEF:")
+                    if cef_at != -1 and (cef_at == 0 or line.find("LEEF:", 0, cef_at) == -1):
+                        found = cef(line, cef_at)
+                    else:
+                        found = check(line)
                 else:
                     found = check(line)
-            else:
-                found = check(line)
-            if found:
-                for finding in found:
-                    yield number, finding
+                if found:
+                    for finding in found:
+                        yield number, finding
+        finally:
+            self.checked += checked
 
     # -- one line --------------------------------------------------------------------
 
@@ -493,7 +501,7 @@ class Linter:
         # (``raw``) and the few values a check needs are unescaped one by one.
         fast = _strict_cef_raw_pairs(line, at)
         if fast is not None:
-            ext, ext_start = fast
+            keys, values, ext_start = fast
             raw = True
         else:
             raw = False
@@ -503,9 +511,40 @@ class Linter:
                 if "CEF101" not in on:
                     return []
                 return [Finding("CEF101", ERROR, exc.position + 1, display(exc.reason))]
+            keys = list(ext)
+            values = list(ext.values())
+        # Most lines are clean: decide that with a few C-level tests before any finding
+        # machinery (findings, columns) is set up.
+        size = len(line)
+        checks = _CHECKS_BY_LENGTH[size if size < _CHECKS_TOP else _CHECKS_TOP]
+        if (
+            not line.startswith(" ", ext_start)
+            and _KNOWN_KEYS.issuperset(keys)
+            and not (("'" in line and "='" in line) or ('"' in line and '="' in line))
+            and size * 4 <= CEF_LINE_ADVICE_BYTES
+        ):
+            info = _KEY_INFO
+            for i in compress(count(), map(checks.__contains__, keys)):
+                limit, is_ts, consumer = info[keys[i]]
+                value = values[i]
+                if (
+                    consumer
+                    or (limit is not None and len(value) > limit)
+                    or (is_ts and not (value.isdigit() and value.isascii() and len(value) < 20))
+                ):
+                    break
+            else:
+                return []
+        return self._cef_findings(line, keys, values, ext_start, raw)
+
+    def _cef_findings(
+        self, line: str, keys: list[str], values: list[str], ext_start: int, raw: bool
+    ) -> list[Finding]:
+        """Every finding of a strictly valid CEF line (``raw``: values still escaped)."""
+        on = self._on
         out: list[Finding] = []
         column = _Columns(line, ext_start)
-        if line[ext_start : ext_start + 1] == " " and "CEF206" in on:
+        if line.startswith(" ", ext_start) and "CEF206" in on:
             out.append(
                 Finding(
                     "CEF206", WARNING, ext_start + 1,
@@ -513,8 +552,8 @@ class Linter:
                     "consumer that does not reads the first key with a leading space",
                 )
             )  # fmt: skip
-        if not _KNOWN_KEYS.issuperset(ext):
-            unknown = list(filterfalse(_KNOWN_KEYS.__contains__, ext))
+        if not _KNOWN_KEYS.issuperset(keys):
+            unknown = list(filterfalse(_KNOWN_KEYS.__contains__, keys))
             if "CEF207" in on:
                 odd = list(filter(_DOT_OR_DASH.search, unknown))
                 for key in odd[:MAX_PER_KEY_FINDINGS]:
@@ -539,9 +578,11 @@ class Linter:
         size = len(line)
         checks = _CHECKS_BY_LENGTH[size if size < _CHECKS_TOP else _CHECKS_TOP]
         info = _KEY_INFO
-        for key in filter(checks.__contains__, ext):  # in line order
+        # Only the keys that may draw a warning reach Python code (C-level selection).
+        for i in compress(count(), map(checks.__contains__, keys)):  # in line order
+            key = keys[i]
             limit, is_ts, consumer = info[key]
-            value = ext[key]
+            value = values[i]
             if raw and "\\" in value:
                 value = _unescape_cef_value(value, True)
             if consumer and "CEF203" in on:
@@ -566,13 +607,11 @@ class Linter:
             if is_ts and not (value.isdigit() and value.isascii() and len(value) < 20):
                 message = _timestamp_message(key, value)
                 if message is not None and "CEF201" in on:
-                    out.append(
-                        Finding("CEF201", WARNING, column(key), message, key)
-                    )
+                    out.append(Finding("CEF201", WARNING, column(key), message, key))
         # A value that opens a quote shows in the line as key=' or key=" (CEF never
         # escapes quotes); memchr-fast single-character tests first.
         if (("'" in line and "='" in line) or ('"' in line and '="' in line)) and "CEF204" in on:
-            out.extend(_quote_findings(line, ext_start, ext, column))
+            out.extend(_quote_findings(line, ext_start, keys, values, column))
         if size * 4 > CEF_LINE_ADVICE_BYTES:  # else fewer bytes than that in UTF-8
             size = len(line.encode("utf-8", "surrogatepass"))
             if size > CEF_LINE_ADVICE_BYTES and "CEF205" in on:

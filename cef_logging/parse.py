@@ -584,16 +584,18 @@ def _strict_cef_extensions(line: str, at: int) -> tuple[dict[str, str], int]:
     return extensions, _split_header(_strip_terminator(line), at + 4, 7, True, "CEF")[1]
 
 
-def _strict_cef_raw_pairs(line: str, at: int) -> tuple[dict[str, str], int] | None:
-    """For lint: the extension's pairs with their values still escaped, and the offset
-    of the extension, when ``line`` (no terminator) is strictly valid CEF on the
-    common path; ``None`` when it is not, or when only the full parser can tell
-    (the caller then calls :func:`_strict_cef_extensions`, which raises or returns).
+def _strict_cef_raw_pairs(line: str, at: int) -> tuple[list[str], list[str], int] | None:
+    """For lint: the extension's keys and their still escaped values (two lists, in line
+    order) and the offset of the extension, when ``line`` (no terminator) is strictly
+    valid CEF on the common path; ``None`` when it is not, or when only the full parser
+    can tell (the caller then calls :func:`_strict_cef_extensions`, which raises or
+    returns).
 
     Validity is checked on the raw extension with C-level counts, without
-    unescaping: keys hold no ``=`` or backslash, so with no escaped backslash
-    (``\\\\``) every ``=`` is a key's or an escaped one (``\\=``) and every backslash
-    starts ``\\=``, ``\\n`` or ``\\r``. A differential test holds it to ``parse_cef``.
+    unescaping: keys hold no ``=`` or backslash, so once escaped backslashes
+    (``\\\\``) are set aside every ``=`` is a key's or an escaped one (``\\=``) and
+    every backslash starts ``\\=``, ``\\n`` or ``\\r``. A differential test holds
+    this to ``parse_cef(strict=True)``.
     """
     if "\r" in line or "\n" in line:
         return None
@@ -610,29 +612,29 @@ def _strict_cef_raw_pairs(line: str, at: int) -> tuple[dict[str, str], int] | No
     if ext[:1] == " ":
         ext = ext.lstrip(" ")
     if not ext:
-        return {}, ext_start
+        return [], [], ext_start
     pieces = _CEF_NEXT_KEY.split(" " + ext)
     if pieces[0]:
         return None
     keys = pieces[1::2]
     count = len(keys)
     if "\\" in ext:
-        if "\\\\" in ext:
-            return None
-        escaped_eq = ext.count("\\=")
-        if ext.count("=") != count + escaped_eq or ext.count("\\") != (
-            escaped_eq + ext.count("\\n") + ext.count("\\r")
+        # Escaped backslashes pair left to right, as str.replace scans: with each one
+        # turned into a LF (never in this line), every backslash left stands alone.
+        rest = ext.replace("\\\\", "\n") if "\\\\" in ext else ext
+        escaped_eq = rest.count("\\=")
+        if rest.count("=") != count + escaped_eq or rest.count("\\") != (
+            escaped_eq + rest.count("\\n") + rest.count("\\r")
         ):
             return None
     elif ext.count("=") != count:
         return None
-    pairs = dict(zip(keys, pieces[2::2], strict=True))
-    if len(pairs) != count or not (
+    if not (
         _valid_cef_keys.issuperset(keys)
         or _strict_keys_ok(keys, _STRICT_KEY_LIST, " ", _valid_cef_keys)
-    ):
+    ) or (count > 1 and len(set(keys)) != count):
         return None
-    return pairs, ext_start
+    return keys, pieces[2::2], ext_start
 
 
 # --------------------------------------------------------------------------- LEEF

@@ -822,8 +822,10 @@ def test_lint_raw_pairs_fast_path_agrees_with_strict_parsing() -> None:
         if fast is None:
             declined += 1
             continue
-        pairs, ext_start = fast
-        assert {k: p._unescape_cef_value(v, True) for k, v in pairs.items()} == event.extensions
+        keys, values, ext_start = fast
+        assert len(keys) == len(values) == len(set(keys))
+        unescaped = {k: p._unescape_cef_value(v, True) for k, v in zip(keys, values, strict=True)}
+        assert unescaped == event.extensions
         assert ext_start == p._strict_cef_extensions(line, at)[1], line
         accepted += 1
     assert accepted > 1000 and declined > 1000, (accepted, declined)
