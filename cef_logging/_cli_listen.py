@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 from ._display import display
 from .listen import DEFAULT_PORTS, MAX_MESSAGE_SIZE, Listener, Problem, Received, is_loopback
 from .listen import parse_address as _parse_address
-from .parse import CEFEvent
+from .parse import CEFEvent, event_to_dict
 
 if TYPE_CHECKING:
     from .lint import Finding, Linter
@@ -225,8 +225,6 @@ def render_text(number: int, received: Received, findings: list[Finding] | None)
 
 def render_json(number: int, received: Received, findings: list[Finding] | None) -> str:
     """One JSON object on one line (non-ASCII escaped, so nothing reaches a terminal raw)."""
-    from .cli import event_to_dict
-
     header = received.header
     obj: dict[str, Any] = {
         "n": number,

@@ -2,8 +2,8 @@
 
 Point an application's handler at a :class:`Listener` and see exactly what a SIEM
 would get: every message is unframed, its syslog header is taken off, and what
-remains is parsed with :func:`cef_logging.parse.parse_cef` or
-:func:`cef_logging.parse.parse_leef`.
+remains is parsed with :func:`cef_logging.parse.parse_event` (CEF or LEEF, whichever
+marker comes first).
 
 Transports, any number of each, all served by one background thread:
 
@@ -50,7 +50,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, NamedTuple, Union
 
-from .parse import CEFEvent, LEEFEvent, ParseError, parse_cef, parse_leef
+from .parse import CEFEvent, LEEFEvent, ParseError, parse_event
 
 __all__ = [
     "DEFAULT_PORTS",
@@ -66,7 +66,6 @@ __all__ = [
     "SyslogHeader",
     "is_loopback",
     "parse_address",
-    "parse_event",
     "parse_syslog",
 ]
 
@@ -249,25 +248,6 @@ def parse_syslog(text: str) -> tuple[SyslogHeader | None, str]:
         timestamp=timestamp, hostname=hostname, app_name=app_name, procid=procid,
     )  # fmt: skip
     return header, text[pos:]
-
-
-def parse_event(message: str, *, strict: bool = False) -> CEFEvent | LEEFEvent:
-    """Parse a message as CEF or LEEF, whichever marker comes first.
-
-    Args:
-        message: The message after its syslog header.
-        strict: Refuse what the specs do not allow (see :mod:`cef_logging.parse`).
-
-    Raises:
-        ParseError: Neither marker is present, or the line does not parse.
-    """
-    cef_at = message.find("CEF:")
-    leef_at = message.find("LEEF:", 0, cef_at if cef_at != -1 else len(message))
-    if leef_at != -1:
-        return parse_leef(message, strict=strict)
-    if cef_at != -1:
-        return parse_cef(message, strict=strict)
-    raise ParseError("not a CEF or LEEF message (no 'CEF:' or 'LEEF:' found)", 0)
 
 
 # ----------------------------------------------------------------------------- framing
@@ -598,7 +578,8 @@ class Listener:
         self._thread: threading.Thread | None = None
         self._servers: list[asyncio.AbstractServer] = []
         self._udp: list[asyncio.DatagramTransport] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
         self._stopped = False
 
     # -- public API ---------------------------------------------------------------------
@@ -756,11 +737,17 @@ class Listener:
             server.close()
         for udp in self._udp:
             udp.close()
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+        # Abort every connection: its task sees the end of the stream and returns. Tasks
+        # still running after that are cancelled; stop() never waits on a peer.
+        for writer in list(self._writers):
+            writer.transport.abort()
+        for _ in range(2):
+            tasks = [task for task in self._tasks if not task.done()]
+            if not tasks:
+                break
+            _, pending = await asyncio.wait(tasks, timeout=1.0)
+            for task in pending:
+                task.cancel()
 
     def _loop_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         """asyncio's error reports (a failed TLS handshake, mostly) become problems."""
@@ -866,6 +853,7 @@ class Listener:
             writer.close()
             return
         self._tasks.add(task)
+        self._writers.add(writer)
         self._count("connections")
         try:
             await handler(transport, peer, reader, writer)
@@ -877,6 +865,7 @@ class Listener:
             self._problem(transport, peer, f"internal error: {type(exc).__name__}: {exc}")
         finally:
             self._tasks.discard(task)
+            self._writers.discard(writer)
             writer.close()
 
     async def _stream(

@@ -36,10 +36,9 @@ from cef_logging.listen import (
     SyslogHeader,
     is_loopback,
     parse_address,
-    parse_event,
     parse_syslog,
 )
-from cef_logging.parse import CEFEvent, LEEFEvent
+from cef_logging.parse import CEFEvent, LEEFEvent, parse_event
 
 OPTIONS: dict[str, Any] = {"vendor": "Acme", "product": "Shop", "version": "2.1"}
 EXTRA = {
@@ -158,7 +157,7 @@ def test_parse_syslog_pri_only_and_none() -> None:
 def test_parse_event_detects_the_first_marker() -> None:
     assert isinstance(parse_event("LEEF:1.0|A|B|1|e|k=CEF:0"), LEEFEvent)
     assert isinstance(parse_event("x CEF:0|A|B|1|s|n|5|k=LEEF:1.0"), CEFEvent)
-    with pytest.raises(ValueError, match="not a CEF or LEEF message"):
+    with pytest.raises(ValueError, match="not a CEF or LEEF line"):
         parse_event("hello")
 
 
@@ -572,8 +571,12 @@ class Command:
                 self.addresses[name] = (host, int(port))
 
     def finish(self) -> tuple[int, str, str]:
-        out, err = self.proc.communicate(timeout=WAIT)
-        return self.proc.returncode, out, "".join(self.stderr) + err
+        # Read through the same buffered streams as __init__ (communicate() would skip
+        # what they have already buffered).
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        out = self.proc.stdout.read()
+        err = self.proc.stderr.read()
+        return self.proc.wait(WAIT), out, "".join(self.stderr) + err
 
     def stdout(self) -> IO[str]:
         assert self.proc.stdout is not None
@@ -659,7 +662,7 @@ def test_cli_sigint_prints_a_summary_and_exits_0(cleanup: list[Command]) -> None
     assert "press Ctrl-C to stop" in err
     assert "stopped; 2 messages (udp 2), 1 parse failure, findings: 1 error, 1 warning" in err, err
     text = "".join(lines) + out
-    assert "  error:        column 1: not a CEF or LEEF message" in text
+    assert "  error:        column 1: not a CEF or LEEF line" in text
     assert "  lint:         warning CEF201 column " in text
 
 
