@@ -714,10 +714,14 @@ def _split_leef_pairs(line: str, start: int, delim: str, strict: bool) -> Iterat
     end = len(line)
     if line.find("\\", start) == -1:
         pos = start
-        for piece in line[start:].split(delim):
-            yield piece, pos
-            pos += len(piece) + 1
-        return
+        dl = len(delim)
+        while True:  # find by find: strict mode stops at the first bad piece
+            nxt = line.find(delim, pos)
+            if nxt == -1:
+                yield line[pos:], pos
+                return
+            yield line[pos:nxt], pos
+            pos = nxt + dl
     pair, _ = _leef_tools(delim, strict)
     pos = start
     dl = len(delim)

@@ -447,7 +447,8 @@ def _reference_cef_codes(ext: dict[str, str], line: str) -> list[tuple[str, str 
             out.append(("CEF202", key))
         if is_ts and lint._timestamp_message(key, value) is not None:
             out.append(("CEF201", key))
-    out.extend((f.code, f.key) for f in lint._quote_findings(line, 18, list(ext), list(ext.values())))
+    quotes = lint._quote_findings(line, 18, list(ext), list(ext.values()))
+    out.extend((f.code, f.key) for f in quotes)
     if len(line.encode("utf-8")) > lint.CEF_LINE_ADVICE_BYTES:
         out.append(("CEF205", None))
     return out

@@ -274,6 +274,14 @@ def _best_of(fn: Callable[[], object], rounds: int = 5) -> float:
     return best
 
 
+def _growth(small: Callable[[], object], big: Callable[[], object]) -> float:
+    """How many times longer ``big`` (4x the input) takes than ``small``: the best of
+    interleaved rounds, on inputs small enough to stay in the CPU caches (so that only
+    the algorithm shows: ~4 when linear, ~16 when quadratic)."""
+    small()  # warm up
+    return min(_best_of(big) / _best_of(small) for _ in range(5))
+
+
 def _swallow(fn: Callable[[str], object], line: str) -> Callable[[], object]:
     def run() -> object:
         try:
@@ -293,8 +301,8 @@ def _swallow(fn: Callable[[str], object], line: str) -> Callable[[], object]:
 def test_doubling_the_input_at_most_about_doubles_the_time(
     make: Callable[[int], str], what: str
 ) -> None:
-    """Time ratios, not absolute times: 4x the input must cost well under 16x (quadratic)
-    -- a linear check gives about 4x; the bound leaves room for a noisy machine."""
+    """Time ratios, not absolute times: 4x the input (doubled twice) must cost well under
+    16x (quadratic); a linear check gives about 4x, the bound leaves room for noise."""
     from cef_logging.parse import parse_cef, parse_leef
 
     def job(line: str) -> Callable[[], object]:
@@ -302,12 +310,19 @@ def test_doubling_the_input_at_most_about_doubles_the_time(
             return _swallow(lint_line, line)
         return _swallow(parse_leef if line.startswith("LEEF") else parse_cef, line)
 
-    small, big = make(100_000), make(400_000)
-    job(small)()  # warm caches
-    ratios = []
-    for _ in range(3):  # interleaved rounds
-        ratios.append(_best_of(job(big), 2) / _best_of(job(small), 2))
-    assert min(ratios) < 8, ratios
+    assert _growth(job(make(20_000)), job(make(80_000))) < 8
+
+
+def test_the_growth_measure_tells_quadratic_from_linear() -> None:
+    def prepend_all(line: str) -> str:  # quadratic: each step copies what was built
+        out = ""
+        for piece in line.split("^"):
+            out = piece + out
+        return out
+
+    small, big = _hostile_leef_delimiters(20_000), _hostile_leef_delimiters(80_000)
+    assert _growth(lambda: prepend_all(small), lambda: prepend_all(big)) > 8
+    assert _growth(lambda: small.split("^"), lambda: big.split("^")) < 8
 
 
 # ----------------------------------------------------------------- the library's own lines
