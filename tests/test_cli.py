@@ -502,3 +502,150 @@ def test_lint_block_reading_keeps_line_numbers_and_terminators(
         f"{path}:8:23: error: invalid UTF-8 (byte 0xc3 at byte offset 22) [LINT002]\n"
     )
     assert err.getvalue() == "cef-logging lint: 6 lines in 1 file: 4 errors, 0 warnings\n"
+
+
+# --------------------------------------------------------------------------- input handling
+
+
+def test_lint_reads_stdin_when_no_file_and_stdin_is_a_pipe() -> None:
+    proc = run("lint", stdin=GOOD_CEF + "\nnot cef\n")
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("<stdin>:2:1: error: not a CEF or LEEF line")
+    proc = run("parse", "--json", stdin=GOOD_CEF + "\n")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["file"] == "<stdin>"
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+@pytest.mark.parametrize("command", ["lint", "parse"])
+def test_no_file_and_stdin_a_terminal_is_a_usage_error(command: str) -> None:
+    main_fd, tty_fd = os.openpty()
+    try:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.run(
+            [sys.executable, "-m", "cef_logging", command],
+            stdin=tty_fd, capture_output=True, text=True, env=env, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(tty_fd)
+        os.close(main_fd)
+    assert proc.returncode == 2
+    assert "no FILE given and stdin is a terminal" in proc.stderr
+
+
+@pytest.mark.parametrize("suffix", ["gz", "bz2", "xz"])
+def test_compressed_files_are_read_by_magic_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    import bz2
+    import gzip
+    import lzma
+
+    data = (GOOD_CEF + "\nCEF:0|A|B|1|x|y|3|msg=a=b\n" + GOOD_LEEF + "\n").encode()
+    packed = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[suffix](data)
+    path = tmp_path / "rotated.log.1"  # the name says nothing: the content decides
+    path.write_bytes(packed)
+    status, out, err = call(["lint", str(path)], capsys)
+    assert status == 1
+    assert [n for n, _ in findings(out, "error")] == [2]
+    assert "3 lines in 1 file: 1 error" in err
+    status, out, _ = call(["parse", "--json", str(path)], capsys)
+    assert status == 0 and len(out.splitlines()) == 3  # lenient: keeps the raw "="
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (b"\x7fELF\x02\x01\x01" + bytes(200), "an ELF executable"),
+        (b"PK\x03\x04" + bytes(50), "a zip archive"),
+        (GOOD_CEF.encode() + b"\n\x00\x01\x02binary\n", "NUL bytes"),
+        (b"\x1f\x8b\x08\x00garbage-not-gzip", "corrupt gzip"),
+    ],
+)
+def test_binary_input_is_one_error_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, what: str
+) -> None:
+    bad = tmp_path / "app.bin"
+    bad.write_bytes(data)
+    good = write(tmp_path, "ok.log", [GOOD_CEF])
+    for command in ("lint", "parse"):
+        status, out, err = call([command, str(bad), good], capsys)
+        assert status == 2, (command, err)
+        assert err.count(str(bad)) == 1 and what in err
+        assert "invalid UTF-8" not in out + err
+    status, _, err = call(["lint", str(bad), good], capsys)
+    assert "1 line in 1 file: 0 errors, 0 warnings, 1 unreadable" in err
+
+
+def test_bom_is_stripped_and_reported_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bom.log"
+    path.write_bytes(b"\xef\xbb\xbf" + (GOOD_CEF + "\n").encode() * 3)
+    status, out, _ = call(["lint", str(path)], capsys)
+    assert status == 0
+    assert out == f"{path}:1:1: info: UTF-8 byte order mark at the start (stripped) [LINT003]\n"
+    status, out, err = call(["parse", "--json", str(path)], capsys)
+    assert status == 0 and err.count("byte order mark") == 1
+    assert all(json.loads(text)["prefix"] == "" for text in out.splitlines())
+
+
+def test_empty_input_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "empty.log"
+    path.write_bytes(b"")
+    status, out, err = call(["lint", str(path)], capsys)
+    assert (status, out) == (0, "")
+    assert f"{path}: no lines to check (empty input)" in err
+    status, out, err = call(["parse", str(path)], capsys)
+    assert (status, out) == (0, "")
+    assert f"{path}: no lines to parse (empty input)" in err
+
+
+def test_parse_and_lint_agree_on_invalid_utf8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "latin1.log"
+    path.write_bytes(b"CEF:0|Acme|Gw|1.0|1|Login|5|msg=caf\xe9\n")
+    status, out, _ = call(["lint", str(path)], capsys)
+    assert status == 1 and "invalid UTF-8 (byte 0xe9" in out
+    status, out, err = call(["parse", "--json", str(path)], capsys)
+    assert status == 0 and f"{path}:1:36: warning: invalid UTF-8 (byte 0xe9" in err
+    assert json.loads(out)["extensions"]["msg"] == "caf\ufffd"
+    status, out, err = call(["parse", "--json", "--strict", str(path)], capsys)
+    assert (status, out) == (1, "") and f"{path}:1:36: error: invalid UTF-8" in err
+
+
+def test_json_and_github_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "f,a:b.log", [GOOD_CEF, "CEF:0|A|B|1|x|y|3|rt=2026-01-01T00:00 x=1"])
+    status, out, _ = call(["lint", "--format", "json", path], capsys)
+    assert status == 0
+    rows = [json.loads(text) for text in out.splitlines()]
+    assert [(r["line"], r["code"], r["severity"], r["key"]) for r in rows] == [
+        (2, "CEF201", "warning", "rt"), (2, "CEF301", "info", "x"),
+    ]  # fmt: skip
+    assert rows[0]["file"] == path and rows[0]["column"] == 19
+    status, out, _ = call(["lint", "--format", "github", "--fail-on", "info", path], capsys)
+    assert status == 1
+    name = path.replace(":", "%3A").replace(",", "%2C")
+    assert out.splitlines()[0].startswith(f"::warning file={name},line=2,col=19,title=CEF201::rt=")
+    assert out.splitlines()[1].startswith(f"::notice file={name},line=2,col=39,title=CEF301::")
+
+
+def test_select_ignore_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "s.log", ["CEF:0|A|B|1|x|y|3|rt=2026-01-01T00:00 x=1", "nope"])
+    assert codes(call(["lint", path], capsys)[1]) == ["CEF201", "CEF301", "LINT001"]
+    assert codes(call(["lint", "--select", "CEF", path], capsys)[1]) == ["CEF201", "CEF301"]
+    out = call(["lint", "--select", "CEF2,LINT", "--ignore", "lint001", path], capsys)[1]
+    assert codes(out) == ["CEF201"]
+    out = call(["lint", "--ignore", "CEF201", "--ignore", "CEF301", path], capsys)[1]
+    assert codes(out) == ["LINT001"]
+    assert codes(call(["lint", "--input-format", "leef", path], capsys)[1]) == [
+        "LINT001", "LINT001",
+    ]  # fmt: skip
+
+
+def test_help_documents_exit_codes_and_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["lint", "--help"])
+    text = capsys.readouterr().out
+    assert "exit status:" in text and "0  no finding" in text and "2  usage error" in text
+    assert "examples:" in text and "--format github" in text and "app.log.1.gz" in text
