@@ -526,6 +526,11 @@ def test_plaintext_peer_on_the_tls_port(tls_cert: tuple[Path, Path]) -> None:
             assert plain.recv(100) == b""  # closed after the failed handshake
         problem = next_problem(listener)
         assert problem.transport == "tls" and "TLS handshake failed" in problem.message
+        distrusting = ssl.create_default_context()  # does not know the self-signed cert
+        with socket.create_connection(address) as raw, pytest.raises(ssl.SSLError):
+            distrusting.wrap_socket(raw, server_hostname="127.0.0.1")
+        problem = next_problem(listener)
+        assert "TLS handshake failed" in problem.message
         handler = SyslogHandler(address, transport="tls", cafile=str(cert))
         handler.setFormatter(formatter("cef"))
         try:
@@ -720,3 +725,74 @@ def test_cli_usage_errors() -> None:
     assert proc.returncode == 0
     assert "only\nthe loopback interface (127.0.0.1) is bound" in proc.stdout
     assert "exit status:" in proc.stdout
+
+
+def test_a_slow_consumer_pauses_stream_peers_and_counts_udp_drops() -> None:
+    with Listener(tcp="0", udp="0", queue_size=2) as listener:
+        frames = b"".join(b"<14>CEF:0|A|B|1|s|n|5|k=%d\n" % i for i in range(50))
+        with socket.create_connection(listener.address("tcp")) as sock:
+            sock.sendall(frames)  # 50 messages, room for 2: the connection waits
+            got, _ = collect(listener, 50)
+        assert [r.event.extensions["k"] for r in got] == [str(i) for i in range(50)]  # type: ignore[union-attr]
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            for i in range(10):
+                udp.sendto(b"<14>CEF:0|A|B|1|s|n|5|k=%d" % i, listener.address("udp"))
+            # UDP has no back-pressure: what does not fit is dropped, and counted.
+            deadline = time.monotonic() + WAIT
+            while listener.stats().received.get("udp", 0) < 10 and time.monotonic() < deadline:
+                time.sleep(0.01)
+        kept = 0
+        while listener.get(timeout=0) is not None:
+            kept += 1
+        assert kept == 2 and listener.stats().dropped == 8
+
+
+def test_connections_beyond_the_limit_are_refused_and_reported() -> None:
+    with Listener(tcp="0", max_connections=1) as listener:
+        first = socket.create_connection(listener.address("tcp"))
+        first.sendall(b"<14>CEF:0|A|B|1|s|n|5|k=first\n")
+        collect(listener, 1)
+        with socket.create_connection(listener.address("tcp")) as second:
+            second.settimeout(WAIT)
+            assert second.recv(10) == b""
+        assert "max_connections" in next_problem(listener).message
+        first.sendall(b"<14>CEF:0|A|B|1|s|n|5|k=still\n")
+        got, _ = collect(listener, 1)
+        assert got[0].event.extensions == {"k": "still"}  # type: ignore[union-attr]
+        first.close()
+
+
+def test_strict_parsing_and_ipv6_loopback() -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6")
+    try:
+        listener = Listener(udp="[::1]:0", strict=True).start()
+    except OSError as exc:
+        pytest.skip(f"IPv6 loopback unavailable: {exc}")
+    with listener:
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as sock:
+            sock.sendto(b"<14>CEF:0|A|B|1|s|n|5|bad key=v", listener.address("udp"))
+            sock.sendto(b"<14>CEF:0|A|B|1|s|n|5|good=v", listener.address("udp"))
+            got, _ = collect(listener, 2)
+    assert got[0].error is not None and got[0].event is None
+    assert got[1].event is not None and got[1].peer.startswith("[::1]:")
+
+
+def test_cli_lint_json(cleanup: list[Command]) -> None:
+    command = Command(
+        "--http", "0", "--lint", "--format", "json", "--count", "2", "--timeout", str(WAIT)
+    )
+    cleanup.append(command)
+    conn = http.client.HTTPConnection(*command.addresses["http"], timeout=WAIT)
+    conn.request("POST", "/", body=b"CEF:0|A|B|1|s|n|5|act=x\nhello\xff\n")
+    assert conn.getresponse().status == 200
+    conn.close()
+    status, out, err = command.finish()
+    assert status == 1  # the second line is not an event
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert first["error"] is None and first["event"]["extensions"] == {"act": "x"}
+    assert all(f["severity"] != "error" for f in first["findings"])
+    assert second["event"] is None and second["invalid_utf8"] is True
+    assert {f["code"] for f in second["findings"]} >= {"LINT001", "LINT002"}
+    assert second["message"] == "hello\ufffd"
+    assert "findings: 2 errors" in err
