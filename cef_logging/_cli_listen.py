@@ -342,7 +342,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         for name in ("udp", "tcp", "tls", "http", "https"):
             for text in getattr(args, name, None) or ():
-                binds.setdefault(name, []).append(_parse_address(text, name))
+                try:
+                    binds.setdefault(name, []).append(_parse_address(text, name))
+                except ValueError as exc:
+                    raise ValueError(f"--{name}: {exc}") from None
         if not binds:
             binds = {"udp": [("127.0.0.1", 5514)], "tcp": [("127.0.0.1", 5514)]}
         if args.keyfile and not args.certfile:

@@ -561,8 +561,16 @@ class Listener:
             if certfile is None:
                 raise ValueError("tls and https need certfile (or ssl_context)")
             ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            ssl_context.load_cert_chain(certfile, keyfile)
-        if ssl_context is not None:
+            try:
+                ssl_context.load_cert_chain(certfile, keyfile)
+            except (OSError, ssl.SSLError) as exc:
+                detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                raise ValueError(
+                    f"certfile/keyfile: cannot load {certfile!r}"
+                    + (f" / {keyfile!r}" if keyfile else "")
+                    + f": {detail}"
+                ) from exc
+        if needs_tls and ssl_context is not None:
             # asyncio closes a connection whose TLS handshake fails without telling anyone
             # (outside its debug mode). The one public hook on that path is the context's
             # SSLObject class: a subclass reports the failure.
