@@ -152,6 +152,30 @@ def _checks_by_length() -> tuple[frozenset[str], ...]:
 
 
 _CHECKS_BY_LENGTH: Final = _checks_by_length()
+#: For a line length (as for _CHECKS_BY_LENGTH): the number of its distinct check set.
+_CHECK_SETS: Final = tuple(dict.fromkeys(_CHECKS_BY_LENGTH))
+_BUCKET: Final = tuple({c: i for i, c in enumerate(_CHECK_SETS)}[c] for c in _CHECKS_BY_LENGTH)
+
+Plan = tuple[tuple[int, int | None, bool, bool], ...]
+#: Per (key sequence, check set): the positions of the keys to look at on a clean line
+#: with what to check, or _UNKNOWN_KEYS when a key is not in the dictionary. Lines of
+#: one producer repeat a few key sequences; bounded.
+_plans: dict[tuple[tuple[str, ...], int], Plan] = {}
+_UNKNOWN_KEYS: Final[Plan] = ((-1, None, False, False),)
+_PLANS_MAX: Final = 4096
+
+
+def _plan(keys: tuple[str, ...], bucket: int) -> Plan:
+    if not _KNOWN_KEYS.issuperset(keys):
+        plan = _UNKNOWN_KEYS
+    else:
+        checks = _CHECK_SETS[bucket]
+        plan = tuple(
+            (i, *_KEY_INFO[key]) for i, key in enumerate(keys) if key in checks
+        )
+    if len(keys) <= 64 and len(_plans) < _PLANS_MAX:
+        _plans[(keys, bucket)] = plan
+    return plan
 
 # The timestamp formats of "Implementing ArcSight CEF" (rev 25): epoch milliseconds, or
 # MMM dd [yyyy] HH:mm:ss[.SSS] [zzz]; Elastic's decode_cef reads the same set (its zone
@@ -511,31 +535,32 @@ class Linter:
                 if "CEF101" not in on:
                     return []
                 return [Finding("CEF101", ERROR, exc.position + 1, display(exc.reason))]
-            keys = list(ext)
+            keys = tuple(ext)
             values = list(ext.values())
-        # Most lines are clean: decide that with a few C-level tests before any finding
-        # machinery (findings, columns) is set up.
+        # Most lines are clean: decide that with a few C-level tests and the plan of
+        # the line's key sequence before any finding machinery is set up.
         size = len(line)
-        checks = _CHECKS_BY_LENGTH[size if size < _CHECKS_TOP else _CHECKS_TOP]
         if (
             not line.startswith(" ", ext_start)
-            and _KNOWN_KEYS.issuperset(keys)
-            and not (("'" in line and "='" in line) or ('"' in line and '="' in line))
             and size * 4 <= CEF_LINE_ADVICE_BYTES
+            and not (("'" in line and "='" in line) or ('"' in line and '="' in line))
         ):
-            info = _KEY_INFO
-            for i in compress(count(), map(checks.__contains__, keys)):
-                limit, is_ts, consumer = info[keys[i]]
-                value = values[i]
-                if (
-                    consumer
-                    or (limit is not None and len(value) > limit)
-                    or (is_ts and not (value.isdigit() and value.isascii() and len(value) < 20))
-                ):
-                    break
-            else:
-                return []
-        return self._cef_findings(line, keys, values, ext_start, raw)
+            bucket = _BUCKET[size if size < _CHECKS_TOP else _CHECKS_TOP]
+            plan = _plans.get((keys, bucket))
+            if plan is None:
+                plan = _plan(keys, bucket)
+            if plan is not _UNKNOWN_KEYS:
+                for i, limit, is_ts, consumer in plan:
+                    value = values[i]
+                    if (
+                        consumer
+                        or (limit is not None and len(value) > limit)
+                        or (is_ts and not (value.isdigit() and value.isascii() and len(value) < 20))
+                    ):
+                        break
+                else:
+                    return []
+        return self._cef_findings(line, list(keys), values, ext_start, raw)
 
     def _cef_findings(
         self, line: str, keys: list[str], values: list[str], ext_start: int, raw: bool

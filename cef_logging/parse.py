@@ -584,7 +584,14 @@ def _strict_cef_extensions(line: str, at: int) -> tuple[dict[str, str], int]:
     return extensions, _split_header(_strip_terminator(line), at + 4, 7, True, "CEF")[1]
 
 
-def _strict_cef_raw_pairs(line: str, at: int) -> tuple[list[str], list[str], int] | None:
+#: Key sequences (as tuples) already found valid and free of repeats: lines of one
+#: producer repeat a few sequences, so one set lookup checks all their keys.
+_good_key_runs: set[tuple[str, ...]] = set()
+
+
+def _strict_cef_raw_pairs(
+    line: str, at: int
+) -> tuple[tuple[str, ...], list[str], int] | None:
     """For lint: the extension's keys and their still escaped values (two lists, in line
     order) and the offset of the extension, when ``line`` (no terminator) is strictly
     valid CEF on the common path; ``None`` when it is not, or when only the full parser
@@ -612,11 +619,11 @@ def _strict_cef_raw_pairs(line: str, at: int) -> tuple[list[str], list[str], int
     if ext[:1] == " ":
         ext = ext.lstrip(" ")
     if not ext:
-        return [], [], ext_start
+        return (), [], ext_start
     pieces = _CEF_NEXT_KEY.split(" " + ext)
     if pieces[0]:
         return None
-    keys = pieces[1::2]
+    keys = tuple(pieces[1::2])
     count = len(keys)
     if "\\" in ext:
         # Escaped backslashes pair left to right, as str.replace scans: with each one
@@ -629,11 +636,13 @@ def _strict_cef_raw_pairs(line: str, at: int) -> tuple[list[str], list[str], int
             return None
     elif ext.count("=") != count:
         return None
-    if not (
-        _valid_cef_keys.issuperset(keys)
-        or _strict_keys_ok(keys, _STRICT_KEY_LIST, " ", _valid_cef_keys)
-    ) or (count > 1 and len(set(keys)) != count):
-        return None
+    if keys not in _good_key_runs:
+        if not _strict_keys_ok(keys, _STRICT_KEY_LIST, " ", _valid_cef_keys) or (
+            len(set(keys)) != count
+        ):
+            return None
+        if count <= 64 and len(_good_key_runs) < _VALID_KEYS_MAX:
+            _good_key_runs.add(keys)
     return keys, pieces[2::2], ext_start
 
 
