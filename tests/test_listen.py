@@ -296,7 +296,7 @@ def test_syslog_handler_every_transport(
             app_name="shop-api",
             hostname="web-1",  # type: ignore[arg-type]
             facility="local4",
-            cafile=str(cert),
+            cafile=str(cert) if transport == "tls" else None,
         )
         fmt = formatter(kind)
         handler.setFormatter(fmt)
@@ -414,7 +414,7 @@ def test_every_transport_in_one_process(tls_cert: tuple[Path, Path]) -> None:
                     SyslogHandler(
                         address,
                         transport=transport,  # type: ignore[arg-type]
-                        cafile=str(cert),
+                        cafile=str(cert) if transport == "tls" else None,
                     )
                 )
         try:
