@@ -376,6 +376,10 @@ def run(args: argparse.Namespace) -> int:
         listener.stop()
         err.write(f"{PROG}: error: cannot write {display(args.output)}: {exc.strerror or exc}\n")
         return 2
+    return _serve(args, listener, linter, out, owned, err)
+
+
+def _announce(args: argparse.Namespace, listener: Listener, err: IO[str]) -> None:
     for name, (host, port) in listener.addresses:
         where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         err.write(f"{PROG}: listening on {name} {where}\n")
@@ -384,7 +388,6 @@ def run(args: argparse.Namespace) -> int:
     if args.count is None:
         err.write(f"{PROG}: press Ctrl-C to stop\n")
     err.flush()
-    return _serve(args, listener, linter, out, owned, err)
 
 
 def _serve(
@@ -402,6 +405,7 @@ def _serve(
     status = 0
     why = "stopped"
     try:
+        _announce(args, listener, err)  # once announced, SIGTERM is handled
         while args.count is None or tally.messages < args.count:
             wait = 0.25 if deadline is None else min(0.25, deadline - time.monotonic())
             if wait <= 0:

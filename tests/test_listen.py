@@ -796,3 +796,12 @@ def test_cli_lint_json(cleanup: list[Command]) -> None:
     assert {f["code"] for f in second["findings"]} >= {"LINT001", "LINT002"}
     assert second["message"] == "hello\ufffd"
     assert "findings: 2 errors" in err
+
+
+def test_cli_sigterm_stops_like_ctrl_c(cleanup: list[Command]) -> None:
+    command = Command("--tcp", "0", "--udp", "0", transports=2)
+    cleanup.append(command)
+    command.proc.send_signal(signal.SIGTERM)
+    status, out, err = command.finish()
+    assert status == 0 and out == ""
+    assert "stopped; 0 messages, 0 parse failures" in err
