@@ -348,3 +348,12 @@ def test_demo_lines_have_no_errors_and_custom_keys_are_only_info() -> None:
             assert finding.severity != "error", (line, finding)
             if finding.code != "CEF201":  # the rt default: see the xfail above
                 assert finding.severity == "info", (line, finding)
+
+
+def test_finding_factory_equals_the_dataclass() -> None:
+    made = lint._finding("CEF201", "warning", 3, "m", "rt")
+    assert made == Finding("CEF201", "warning", 3, "m", "rt")
+    assert repr(made) == repr(Finding("CEF201", "warning", 3, "m", "rt"))
+    assert lint._finding("LINT001", "error", 1, "x") == Finding("LINT001", "error", 1, "x")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.column = 4  # type: ignore[misc]
