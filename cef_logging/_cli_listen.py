@@ -95,6 +95,11 @@ def add_parser(subparsers: Any) -> None:
         help="with --lint: comma-separated rule codes or prefixes to skip",
     )
     parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="also show each message as received, syslog header included (escaped)",
+    )
+    parser.add_argument(
         "--strict", action="store_true", help="parse strictly (default: leniently, like most SIEMs)"
     )
     parser.add_argument("--count", type=_positive_int, metavar="N", help="exit after N messages")
@@ -170,12 +175,16 @@ def _format_label(received: Received) -> str:
     return {"rfc5424": "RFC 5424", "rfc3164": "RFC 3164", "pri": "<PRI> only"}[header.format]
 
 
-def render_text(number: int, received: Received, findings: list[Finding] | None) -> str:
+def render_text(
+    number: int, received: Received, findings: list[Finding] | None, raw: bool = False
+) -> str:
     """The readable block printed for one message (every untrusted value escaped)."""
     lines = [
         f"#{number} {received.transport} from {received.peer}, {received.framing}, "
         f"{_format_label(received)}"
     ]
+    if raw:
+        lines.append(f"  raw:          {display(_decode_raw(received.raw))}")
     syslog = _syslog_text(received)
     if syslog:
         lines.append(f"  syslog:       {syslog}")
@@ -223,7 +232,13 @@ def render_text(number: int, received: Received, findings: list[Finding] | None)
     return "\n".join(lines) + "\n"
 
 
-def render_json(number: int, received: Received, findings: list[Finding] | None) -> str:
+def _decode_raw(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def render_json(
+    number: int, received: Received, findings: list[Finding] | None, raw: bool = False
+) -> str:
     """One JSON object on one line (non-ASCII escaped, so nothing reaches a terminal raw)."""
     header = received.header
     obj: dict[str, Any] = {
@@ -253,6 +268,8 @@ def render_json(number: int, received: Received, findings: list[Finding] | None)
         "truncated": received.truncated,
         "invalid_utf8": received.invalid_utf8,
     }
+    if raw:
+        obj["raw"] = _decode_raw(received.raw)
     if findings is not None:
         obj["findings"] = [
             {"code": f.code, "severity": f.severity, "column": f.column, "message": f.message,
@@ -427,7 +444,7 @@ def _serve(
                 tally.findings[finding.severity] += 1
             if findings and any(f.severity == "error" for f in findings):
                 tally.lint_failed += 1
-            out.write(render(tally.messages, item, findings))
+            out.write(render(tally.messages, item, findings, args.raw))
             out.flush()
         else:
             why = "--count reached"

@@ -674,7 +674,16 @@ def test_cli_sigint_prints_a_summary_and_exits_0(cleanup: list[Command]) -> None
 def test_cli_prints_hostile_values_safely(cleanup: list[Command], tmp_path: Path) -> None:
     output = tmp_path / "events.txt"
     command = Command(
-        "--tcp", "0", "--count", "2", "--timeout", str(WAIT), "--lint", "--output", str(output)
+        "--tcp",
+        "0",
+        "--count",
+        "2",
+        "--timeout",
+        str(WAIT),
+        "--lint",
+        "--raw",
+        "--output",
+        str(output),
     )
     cleanup.append(command)
     forged = "x\nall.log:7: error: forged finding\x1b[2J\x9b31m\u202egnp.exe\u2028\x85\x00"
@@ -697,6 +706,8 @@ def test_cli_prints_hostile_values_safely(cleanup: list[Command], tmp_path: Path
     assert "forged finding" in text
     escaped = [line for line in text.splitlines() if line.startswith("    act = ")]
     assert undisplay(escaped[0][len("    act = ") :]) == forged
+    raws = [undisplay(line[16:]) for line in text.splitlines() if line.startswith("  raw:  ")]
+    assert raws == [frames[0], frames[1].rstrip("\x00")]  # a trailing NUL ends a message
 
 
 def test_cli_usage_errors() -> None:
