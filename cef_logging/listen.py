@@ -82,6 +82,7 @@ _TRANSPORTS: Final = ("udp", "tcp", "tls", "http", "https")
 _READ_SIZE: Final = 65536
 _MAX_HEADER_BYTES: Final = 64 * 1024
 _HTTP_IDLE_TIMEOUT: Final = 120.0
+_CHUNK_SIZE: Final = re.compile(b"[0-9A-Fa-f]{1,16}")
 _TLS_HANDSHAKE_TIMEOUT: Final = 30.0
 
 
@@ -925,8 +926,7 @@ class Listener:
                 return
             except asyncio.TimeoutError:
                 return
-            answer = await self._http_request(transport, peer, head, reader, writer)
-            if answer is None:
+            if not await self._http_request(transport, peer, head, reader, writer):
                 return
 
     async def _http_request(
@@ -936,14 +936,14 @@ class Listener:
         head: bytes,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
-    ) -> bool | None:
-        """Serve one request; ``None`` when the connection must close."""
+    ) -> bool:
+        """Serve one request; False when the connection must close."""
         lines = head.decode("latin-1").split("\r\n")
         request = lines[0].split(" ")
         if len(request) != 3 or not request[2].startswith("HTTP/1."):
             self._problem(transport, peer, f"malformed HTTP request line {lines[0][:200]!r}")
             await _respond(writer, 400, close=True)
-            return None
+            return False
         method, _, version = request
         headers: dict[str, str] = {}
         for line in lines[1:]:
@@ -954,14 +954,14 @@ class Listener:
         keep = connection != "close" if version == "HTTP/1.1" else connection == "keep-alive"
         body = await self._http_body(transport, peer, headers, reader, writer)
         if body is None:
-            return None
+            return False
         if method in ("GET", "HEAD"):
             await _respond(writer, 200, b"cef-logging listen: POST one record per line\n",
                            close=not keep, head=method == "HEAD")  # fmt: skip
-            return keep or None
+            return keep
         if method not in ("POST", "PUT"):
             await _respond(writer, 405, close=not keep, extra={"Allow": "POST, PUT, GET"})
-            return keep or None
+            return keep
         encoding = headers.get("content-encoding", "identity").lower()
         if encoding in ("gzip", "x-gzip", "deflate"):
             try:
@@ -969,11 +969,11 @@ class Listener:
             except ValueError as exc:
                 self._problem(transport, peer, f"request body refused: {exc}")
                 await _respond(writer, 413 if "larger" in str(exc) else 400, close=True)
-                return None
+                return False
         elif encoding != "identity":
             self._problem(transport, peer, f"unsupported Content-Encoding {encoding[:100]!r}")
             await _respond(writer, 415, close=not keep)
-            return keep or None
+            return keep
         limit = self.max_message_size
         for record in body.split(b"\n"):
             truncated = len(record) > limit
@@ -981,7 +981,7 @@ class Listener:
             if data:
                 await self._deliver(self._make(transport, peer, "http", Frame(data, truncated)))
         await _respond(writer, 200, close=not keep)
-        return keep or None
+        return keep
 
     async def _http_body(
         self,
@@ -998,12 +998,11 @@ class Listener:
             while True:
                 size_line = await asyncio.wait_for(reader.readuntil(b"\r\n"), _HTTP_IDLE_TIMEOUT)
                 size_text = size_line.split(b";", 1)[0].strip()
-                try:
-                    size = int(size_text, 16)
-                except ValueError:
+                if _CHUNK_SIZE.fullmatch(size_text) is None:
                     self._problem(transport, peer, "malformed chunked request body")
                     await _respond(writer, 400, close=True)
                     return None
+                size = int(size_text, 16)
                 total += size
                 if total > limit:
                     self._problem(

@@ -509,7 +509,18 @@ def test_http_refuses_oversized_bombs_and_garbage() -> None:
             sock.sendall(b"\x16\x03\x01garbage\r\n\r\n")
             assert sock.recv(100).startswith(b"HTTP/1.1 400 ")
         assert "malformed HTTP request line" in next_problem(listener).message
+        with socket.create_connection(address) as sock:
+            sock.sendall(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nx\r\n")
+            assert sock.recv(100).startswith(b"HTTP/1.1 400 ")
+        assert "malformed chunked" in next_problem(listener).message
         conn = http.client.HTTPConnection(*address, timeout=WAIT)
+        conn.request("POST", "/", body=b"x", headers={"Content-Encoding": "br"})
+        refused = conn.getresponse()
+        assert refused.status == 415 and refused.read() == b""
+        assert "unsupported Content-Encoding" in next_problem(listener).message
+        conn.request("GET", "/")  # the same connection, kept alive
+        response = conn.getresponse()
+        assert response.status == 200 and b"POST" in response.read()
         conn.request("POST", "/", body=b"CEF:0|A|B|1|s|n|5|k=after\n")
         assert conn.getresponse().status == 200
         got, _ = collect(listener, 1)
