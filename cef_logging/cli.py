@@ -31,9 +31,10 @@ from typing import IO, Any, Final, cast
 
 from ._display import display, json_safe
 from .lint import RULES, SEVERITIES, Finding, Linter
+from .lint import lint_line as lint_findings
 from .parse import CEFEvent, LEEFEvent, ParseError, event_to_dict, parse_event
 
-__all__ = ["event_to_dict", "main", "parse_line"]
+__all__ = ["event_to_dict", "lint_line", "main", "parse_line"]
 
 PROG: Final = "cef-logging"
 STDIN_NAME: Final = "<stdin>"
@@ -422,6 +423,16 @@ def cmd_lint(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             if found[severity]:
                 return 1
     return 0
+
+
+def lint_line(line: str) -> tuple[str | None, list[str]]:
+    """Deprecated: use :func:`cef_logging.lint.lint_line`, which returns findings with
+    rule codes. Kept for earlier callers: ``(error or None, warning messages)``, the
+    error as ``"column N: reason"``."""
+    found = lint_findings(line)
+    error = next((f for f in found if f.severity == "error"), None)
+    warnings = [f.message for f in found if f.severity == "warning"]
+    return (None if error is None else f"column {error.column}: {error.message}"), warnings
 
 
 # ----------------------------------------------------------------------------- parse

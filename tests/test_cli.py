@@ -649,3 +649,11 @@ def test_help_documents_exit_codes_and_examples(capsys: pytest.CaptureFixture[st
     text = capsys.readouterr().out
     assert "exit status:" in text and "0  no finding" in text and "2  usage error" in text
     assert "examples:" in text and "--format github" in text and "app.log.1.gz" in text
+
+
+def test_deprecated_cli_lint_line_keeps_its_shape() -> None:
+    assert cli.lint_line(GOOD_CEF) == (None, [])
+    error, warnings = cli.lint_line("CEF:0|A|B|1|x|y|3|msg=a=b")
+    assert error is not None and error.startswith("column 23: unescaped '='") and warnings == []
+    error, warnings = cli.lint_line("CEF:0|A|B|1|x|y|3|rt=2026-01-01T00:00 x=1")
+    assert error is None and len(warnings) == 1 and "ISO 8601" in warnings[0]
