@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["UNSAFE", "display", "is_safe", "json_safe", "undisplay"]
+__all__ = ["UNSAFE", "display", "is_safe", "json_safe", "scrub", "undisplay"]
 
 
 def _unsafe_code_points() -> list[int]:
@@ -90,6 +90,21 @@ def json_safe(text: str) -> str:
     if _NEEDS.search(text.replace("\\", "")) is None:
         return text
     return text.translate(_JSON_TRANS)
+
+
+_SCRUB_TRANS: Final = str.maketrans({cp: _escape_of(cp) for cp in UNSAFE})
+_UNSAFE_ONLY: Final = re.compile(_NEEDS.pattern.replace("\\\\", "", 1))
+
+
+def scrub(text: str) -> str:
+    """Escape the unsafe characters of a message that is ours (backslashes in it stay
+    as they are): a safety net for text that quotes values with ``repr`` already.
+
+    Unlike :func:`display` this is not reversible; use it only on messages.
+    """
+    if _UNSAFE_ONLY.search(text) is None:
+        return text
+    return text.translate(_SCRUB_TRANS)
 
 
 def _back(match: re.Match[str]) -> str:

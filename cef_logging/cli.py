@@ -29,7 +29,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any, Final, cast
 
-from ._display import display, json_safe
+from ._display import display, json_safe, scrub
 from .lint import RULES, SEVERITIES, Finding, Linter
 from .lint import lint_line as lint_findings
 from .parse import CEFEvent, LEEFEvent, ParseError, event_to_dict, parse_event
@@ -508,7 +508,7 @@ def _parse_source(
             event = parse_event(line, strict=args.strict)
         except ParseError as exc:
             failed += 1
-            err.write(f"{where}:{exc.position + 1}: error: {display(exc.reason)}\n")
+            err.write(f"{where}:{exc.position + 1}: error: {scrub(exc.reason)}\n")
             continue
         if args.json:
             obj = {"file": source.name, "line": number, **event_to_dict(event)}

@@ -30,7 +30,7 @@ from operator import and_, attrgetter, gt, methodcaller
 from typing import Final, Literal
 
 from ._dictionary import BY_KEY, TYPE_TIMESTAMP
-from ._display import display
+from ._display import display, scrub
 from .parse import (
     ParseError,
     _strict_cef_extensions,
@@ -566,7 +566,7 @@ class Linter:
             except ParseError as exc:
                 if "CEF101" not in on:
                     return []
-                return [_finding("CEF101", ERROR, exc.position + 1, display(exc.reason))]
+                return [_finding("CEF101", ERROR, exc.position + 1, scrub(exc.reason))]
             keys = tuple(ext)
             values = list(ext.values())
         # Most lines are clean: decide that with a few C-level tests and the plan of
@@ -689,7 +689,7 @@ class Linter:
         except ParseError as exc:
             if "LEEF101" not in on:
                 return []
-            return [_finding("LEEF101", ERROR, exc.position + 1, display(exc.reason))]
+            return [_finding("LEEF101", ERROR, exc.position + 1, scrub(exc.reason))]
         out: list[Finding] = []
         dev_time = attrs.get("devTime")
         fmt = attrs.get("devTimeFormat")

@@ -654,6 +654,6 @@ def test_help_documents_exit_codes_and_examples(capsys: pytest.CaptureFixture[st
 def test_deprecated_cli_lint_line_keeps_its_shape() -> None:
     assert cli.lint_line(GOOD_CEF) == (None, [])
     error, warnings = cli.lint_line("CEF:0|A|B|1|x|y|3|msg=a=b")
-    assert error is not None and error.startswith("column 23: unescaped '='") and warnings == []
+    assert error == "column 24: unescaped '=' in extension value (write \\=)" and warnings == []
     error, warnings = cli.lint_line("CEF:0|A|B|1|x|y|3|rt=2026-01-01T00:00 x=1")
     assert error is None and len(warnings) == 1 and "ISO 8601" in warnings[0]

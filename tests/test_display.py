@@ -88,3 +88,12 @@ def test_json_safe_escapes_c1_bidi_and_surrogates() -> None:
 
     raw = json.dumps("a\x85\u202e\u2028\ud800\x7f", ensure_ascii=False)
     assert json_safe(raw) == '"a\\u0085\\u202e\\u2028\\ud800\\u007f"'
+
+
+def test_scrub_escapes_unsafe_characters_and_keeps_backslashes() -> None:
+    from cef_logging._display import scrub
+
+    assert scrub("write \\= here") == "write \\= here"
+    assert scrub("a\x1b[2J\u202e\n") == "a\\x1b[2J\\u202e\\n"
+    everything = "".join(chr(cp) for cp in sorted(UNSAFE))
+    assert not any(ord(c) in UNSAFE for c in scrub(everything))
