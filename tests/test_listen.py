@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from _support_syslog_ng import make_self_signed_cert
+from _support_syslog_ng import SYSLOG_NG, make_self_signed_cert, requires_syslog_ng
 from conftest import make_record
 
 from cef_logging import CEFFormatter, LEEFFormatter
@@ -323,6 +323,69 @@ def test_syslog_handler_every_transport(
         if syslog_format == "rfc5424":
             assert header.procid == str(os.getpid())
             assert header.timestamp == "2026-04-25T11:32:18.421000Z"
+
+
+@requires_syslog_ng
+def test_syslog_ng_relays_into_the_listener(tmp_path: Path, tls_cert: tuple[Path, Path]) -> None:
+    """A real, independent sender: syslog-ng reads lines from a file and forwards them with
+    its own RFC 3164 (UDP, TCP newline) and RFC 5424 (TCP and TLS octet counting) headers."""
+    cert, key = tls_cert
+    fmt = formatter("cef")
+    line = fmt.format(make_record("login failed", extra=EXTRA))
+    source = tmp_path / "in.log"
+    source.write_text(f"<14>Dec  2 10:00:00 web-1 shop[42]: {line}\n", encoding="utf-8")
+    with Listener(udp="0", tcp="0", tls="0", certfile=str(cert), keyfile=str(key)) as listener:
+        port = {name: listener.address(name)[1] for name in ("udp", "tcp", "tls")}
+        conf = tmp_path / "syslog-ng.conf"
+        conf.write_text(
+            "@version: 3.35\n"
+            "options { keep-hostname(yes); use-dns(no); chain-hostnames(no); stats-freq(0); };\n"
+            f'source s_in {{ file("{source}" follow-freq(0.1)); }};\n'
+            f'destination d_udp {{ network("127.0.0.1" port({port["udp"]}) transport("udp")); }};\n'
+            f'destination d_tcp {{ network("127.0.0.1" port({port["tcp"]}) transport("tcp")); }};\n'
+            f'destination d_5424 {{ syslog("127.0.0.1" port({port["tcp"]}) transport("tcp")'
+            ' persist-name("d5424")); };\n'
+            f'destination d_tls {{ syslog("127.0.0.1" port({port["tls"]}) transport("tls")'
+            f' tls(ca-file("{cert}") peer-verify(required-trusted))); }};\n'
+            "log { source(s_in); destination(d_udp); destination(d_tcp); destination(d_5424);"
+            " destination(d_tls); };\n"
+        )
+        assert SYSLOG_NG is not None
+        proc = subprocess.Popen(
+            [
+                SYSLOG_NG,
+                "-F",
+                "--no-caps",
+                "-f",
+                str(conf),
+                "-R",
+                str(tmp_path / "persist"),
+                "-p",
+                str(tmp_path / "pid"),
+                "-c",
+                str(tmp_path / "ctl"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            got, problems = collect(listener, 4)
+        finally:
+            proc.terminate()
+            proc.wait(WAIT)
+    assert problems == []
+    kinds = sorted((r.transport, r.framing, r.header.format) for r in got)  # type: ignore[union-attr]
+    assert kinds == [
+        ("tcp", "newline", "rfc3164"),
+        ("tcp", "octet-counting", "rfc5424"),
+        ("tls", "octet-counting", "rfc5424"),
+        ("udp", "datagram", "rfc3164"),
+    ]
+    for received in got:
+        header = received.header
+        assert header is not None
+        assert (header.hostname, header.app_name, header.procid) == ("web-1", "shop", "42")
+        assert received.event == parse_event(line)
 
 
 @pytest.mark.parametrize("socktype", [socket.SOCK_DGRAM, socket.SOCK_STREAM])
