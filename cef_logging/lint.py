@@ -475,6 +475,7 @@ class Linter:
         on = self._on
         check = self._check
         cef = self._cef
+        leef = self._leef
         auto = self.format is None
         checked = 0
         try:
@@ -517,6 +518,8 @@ class Linter:
                     cef_at = line.find("CEF:")
                     if cef_at != -1 and (cef_at == 0 or line.find("LEEF:", 0, cef_at) == -1):
                         found = cef(line, cef_at)
+                    elif cef_at == -1 and (leef_at := line.find("LEEF:")) != -1:
+                        found = leef(line, leef_at)
                     else:
                         found = check(line)
                 else:
