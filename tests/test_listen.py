@@ -22,6 +22,8 @@ from typing import IO, Any
 import pytest
 from _support_syslog_ng import SYSLOG_NG, make_self_signed_cert, requires_syslog_ng
 from conftest import make_record
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cef_logging import CEFFormatter, LEEFFormatter
 from cef_logging._display import UNSAFE, undisplay
@@ -890,3 +892,58 @@ def test_cli_sigterm_stops_like_ctrl_c(cleanup: list[Command]) -> None:
     status, out, err = command.finish()
     assert status == 0 and out == ""
     assert "stopped; 0 messages, 0 parse failures" in err
+
+
+# ----------------------------------------------------------------------------- properties
+
+_messages = st.lists(
+    st.binary(min_size=1, max_size=60).filter(lambda b: b[-1:] not in (b"\r", b"\n", b"\x00")),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(messages=_messages, cuts=st.lists(st.integers(min_value=0), max_size=10), data=st.data())
+def test_deframing_does_not_depend_on_how_the_stream_is_split(
+    messages: list[bytes], cuts: list[int], data: st.DataObject
+) -> None:
+    octet = data.draw(st.booleans())
+    if octet:
+        stream = b"".join(b"%d %s" % (len(m), m) for m in messages)
+    else:
+        messages = [m.replace(b"\n", b" ").replace(b"\x00", b" ") for m in messages]
+        messages = [m for m in messages if m.strip(b"\r")]
+        if not messages or messages[0][:1].isdigit():
+            return  # a newline-framed stream cannot start with a digit (octet counting)
+        stream = b"".join(m + b"\n" for m in messages)
+    points = sorted({c % (len(stream) + 1) for c in cuts})
+    pieces = [stream[a:b] for a, b in zip([0, *points], [*points, len(stream)], strict=True)]
+    deframer = Deframer()
+    frames = [f for piece in pieces for f in deframer.feed(piece)] + deframer.end()
+    assert [f.data for f in frames] == [m.rstrip(b"\r\n\x00") for m in messages]
+    assert not any(f.truncated for f in frames)
+
+
+_hostnames = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9.-]{0,30}", fullmatch=True)
+_apps = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_./-]{0,20}", fullmatch=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    syslog_format=st.sampled_from(["rfc5424", "rfc3164"]),
+    hostname=_hostnames,
+    app=_apps,
+    msg=st.text(st.characters(blacklist_categories=("Cs",)), max_size=40),
+)
+def test_the_header_sysloghandler_writes_comes_off_exactly(
+    syslog_format: str, hostname: str, app: str, msg: str
+) -> None:
+    handler = SyslogHandler(syslog_format=syslog_format, hostname=hostname, app_name=app)  # type: ignore[arg-type]
+    record = make_record("x", level=logging.ERROR)
+    message = "CEF:0|A|B|1|s|n|5|k=" + msg
+    header, rest = parse_syslog(handler.build_message(record, message).decode("utf-8"))
+    handler.close()
+    assert rest == message
+    assert header is not None and header.format == syslog_format
+    assert (header.pri, header.hostname, header.app_name) == (11, hostname, app)
