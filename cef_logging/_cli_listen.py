@@ -86,13 +86,13 @@ def add_parser(subparsers: Any) -> None:
         "--select",
         metavar="CODES",
         default=None,
-        help="with --lint: comma-separated rule codes or prefixes to run",
+        help="lint with only these rules: comma-separated codes or prefixes (implies --lint)",
     )
     parser.add_argument(
         "--ignore",
         metavar="CODES",
         default=None,
-        help="with --lint: comma-separated rule codes or prefixes to skip",
+        help="lint without these rules: comma-separated codes or prefixes (implies --lint)",
     )
     parser.add_argument(
         "--raw",
@@ -292,7 +292,7 @@ class _Tally:
 
 
 def _make_linter(args: argparse.Namespace) -> Linter | None:
-    if not args.lint:
+    if not (args.lint or args.select or args.ignore):
         return None
     from .lint import Linter
 
