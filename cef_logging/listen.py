@@ -452,7 +452,7 @@ class ListenerStats:
     invalid_utf8: int = 0
     problems: int = 0
     dropped: int = 0
-    """UDP messages dropped because the consumer fell more than *queue_size* behind."""
+    """UDP messages dropped because the queue was full (its reader fell behind)."""
     connections: int = 0
 
 
@@ -520,6 +520,8 @@ class Listener:
         max_connections: Connections served at once; more are closed and reported.
         queue_size: Items the queue holds before stream and HTTP peers are made to
             wait (UDP messages are dropped and counted instead).
+        max_queue_bytes: Message bytes the queue holds, the same way: memory stays
+            bounded however slowly the queue is read.
 
     Raises:
         ValueError: No address, a malformed address, a TLS transport without a
@@ -544,11 +546,13 @@ class Listener:
         max_body_size: int = MAX_BODY_SIZE,
         max_connections: int = 1024,
         queue_size: int = 10000,
+        max_queue_bytes: int = 64 * 1024 * 1024,
     ) -> None:
         for name, limit in (("max_message_size", max_message_size),
                             ("max_body_size", max_body_size),
                             ("max_connections", max_connections),
-                            ("queue_size", queue_size)):  # fmt: skip
+                            ("queue_size", queue_size),
+                            ("max_queue_bytes", max_queue_bytes)):  # fmt: skip
             if limit < 1:
                 raise ValueError(f"{name} must be >= 1, got {limit!r}")
         self._binds: list[tuple[str, tuple[str, int]]] = []
@@ -583,7 +587,10 @@ class Listener:
         self.max_message_size = max_message_size
         self.max_body_size = max_body_size
         self.max_connections = max_connections
-        self._queue: queue.Queue[object] = queue.Queue(queue_size)
+        self._queue: queue.Queue[object] = queue.Queue()
+        self._queue_size = queue_size
+        self._queue_bytes = max_queue_bytes
+        self._queued = (0, 0)  # items and message bytes in the queue
         self._lock = threading.Lock()
         self._received: dict[str, int] = {}
         self._counts = {"parse_failures": 0, "truncated": 0, "invalid_utf8": 0,
@@ -663,6 +670,10 @@ class Listener:
             item = self._queue.get(timeout=timeout)
         except queue.Empty:
             return None
+        size = len(item.raw) if isinstance(item, Received) else 0
+        with self._lock:
+            items, held = self._queued
+            self._queued = (items - 1, held - size)
         if item is _STOP:
             self._put_nowait(_STOP, force=True)  # keep later callers from blocking
             return None
@@ -782,18 +793,20 @@ class Listener:
             self._counts[name] += n
 
     def _put_nowait(self, item: object, force: bool = False) -> bool:
-        try:
-            self._queue.put_nowait(item)
-            return True
-        except queue.Full:
-            if force:
-                # Make room for the stop marker: the consumer has stopped reading anyway.
-                try:
-                    self._queue.get_nowait()
-                except queue.Empty:  # pragma: no cover - race with the consumer
-                    pass
-                return self._put_nowait(item, force)
-            return False
+        """Queue *item* unless that would pass *queue_size* items or *max_queue_bytes*
+        (one item always fits); *force* ignores both (the stop marker)."""
+        size = len(item.raw) if isinstance(item, Received) else 0
+        with self._lock:
+            items, held = self._queued
+            if (
+                not force
+                and items
+                and (items >= self._queue_size or held + size > self._queue_bytes)
+            ):
+                return False
+            self._queued = (items + 1, held + size)
+        self._queue.put_nowait(item)
+        return True
 
     def _problem(self, transport: str, peer: str, message: str) -> None:
         self._count("problems")

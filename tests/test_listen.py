@@ -956,3 +956,17 @@ def test_the_header_sysloghandler_writes_comes_off_exactly(
     assert rest == message
     assert header is not None and header.format == syslog_format
     assert (header.pri, header.hostname, header.app_name) == (11, hostname, app)
+
+
+def test_the_queue_is_bounded_in_bytes_too() -> None:
+    with Listener(udp="0", max_queue_bytes=300) as listener:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            for i in range(10):
+                udp.sendto(b"<14>CEF:0|A|B|1|s|n|5|k=%d " % i + b"x" * 70, listener.address("udp"))
+            deadline = time.monotonic() + WAIT
+            while listener.stats().received.get("udp", 0) < 10 and time.monotonic() < deadline:
+                time.sleep(0.01)
+        kept = []
+        while (item := listener.get(timeout=0)) is not None:
+            kept.append(item)
+        assert len(kept) == 3 and listener.stats().dropped == 7  # 3 x 100 bytes fit
