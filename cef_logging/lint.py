@@ -399,6 +399,36 @@ def _java_pattern_problem(pattern: str) -> str | None:
 # ----------------------------------------------------------------------------- the linter
 
 
+def _clean(line: str, keys: tuple[str, ...], values: list[str], ext_start: int) -> bool:
+    """True when a strictly valid CEF line draws no finding at all, decided with a few
+    C-level tests and the plan of its key sequence (most lines are clean). ``values``
+    may still be escaped: an escaped value is never shorter, and a timestamp with an
+    escape is not all digits, so a doubt always goes to the full checks."""
+    size = len(line)
+    if (
+        size * 4 > CEF_LINE_ADVICE_BYTES
+        or line.startswith(" ", ext_start)
+        or ("'" in line and "='" in line)
+        or ('"' in line and '="' in line)
+    ):
+        return False
+    bucket = _BUCKET[size]  # size < _CHECKS_TOP here
+    plan = _plans.get((keys, bucket))
+    if plan is None:
+        plan = _plan(keys, bucket)
+    if plan is _UNKNOWN_KEYS:
+        return False
+    for i, limit, is_ts, consumer in plan:
+        value = values[i]
+        if (
+            consumer
+            or (limit is not None and len(value) > limit)
+            or (is_ts and not (value.isdigit() and value.isascii() and len(value) < 20))
+        ):
+            return False
+    return True
+
+
 def _matches(code: str, patterns: Iterable[str]) -> bool:
     return any(code.startswith(p) for p in patterns)
 
@@ -474,7 +504,14 @@ class Linter:
         """
         on = self._on
         check = self._check
-        cef = self._cef
+        raw_pairs = _strict_cef_raw_pairs
+        max_clean_size = CEF_LINE_ADVICE_BYTES // 4
+        buckets = _BUCKET
+        plans_get = _plans.get
+        make_plan = _plan
+        unknown_keys = _UNKNOWN_KEYS
+        cef_slow = self._cef_slow
+        cef_findings = self._cef_findings
         leef = self._leef
         auto = self.format is None
         checked = 0
@@ -517,7 +554,39 @@ class Linter:
                     # _check inlined for the common case: one call per line fewer.
                     cef_at = line.find("CEF:")
                     if cef_at != -1 and (cef_at == 0 or line.find("LEEF:", 0, cef_at) == -1):
-                        found = cef(line, cef_at)
+                        # _cef and _clean inlined (the hot loop; a differential test
+                        # holds it to Linter.line): a clean line costs one parser call.
+                        fast = raw_pairs(line, cef_at)
+                        if fast is None:
+                            found = cef_slow(line, cef_at)
+                        else:
+                            keys, values, ext_start = fast
+                            size = len(line)
+                            if not (
+                                size > max_clean_size
+                                or line.startswith(" ", ext_start)
+                                or ("'" in line and "='" in line)
+                                or ('"' in line and '="' in line)
+                            ):
+                                bucket = buckets[size]
+                                plan = plans_get((keys, bucket))
+                                if plan is None:
+                                    plan = make_plan(keys, bucket)
+                                if plan is not unknown_keys:
+                                    for i, limit, is_ts, consumer in plan:
+                                        value = values[i]
+                                        if (
+                                            consumer
+                                            or (limit is not None and len(value) > limit)
+                                            or (is_ts and not (
+                                                value.isdigit() and value.isascii()
+                                                and len(value) < 20
+                                            ))
+                                        ):  # fmt: skip
+                                            break
+                                    else:
+                                        continue  # clean: no finding
+                            found = cef_findings(line, list(keys), values, ext_start, True)
                     elif cef_at == -1 and (leef_at := line.find("LEEF:")) != -1:
                         found = leef(line, leef_at)
                     else:
@@ -555,47 +624,28 @@ class Linter:
         return [_finding("LINT001", ERROR, 1, f"not a CEF or LEEF line (no {wanted} found)")]
 
     def _cef(self, line: str, at: int) -> list[Finding]:
-        on = self._on
         # Common path: strictly valid, checked without unescaping; values stay escaped
         # (``raw``) and the few values a check needs are unescaped one by one.
         fast = _strict_cef_raw_pairs(line, at)
-        if fast is not None:
-            keys, values, ext_start = fast
-            raw = True
-        else:
-            raw = False
-            try:
-                ext, ext_start = _strict_cef_extensions(line, at)
-            except ParseError as exc:
-                if "CEF101" not in on:
-                    return []
-                return [_finding("CEF101", ERROR, exc.position + 1, scrub(exc.reason))]
-            keys = tuple(ext)
-            values = list(ext.values())
-        # Most lines are clean: decide that with a few C-level tests and the plan of
-        # the line's key sequence before any finding machinery is set up.
-        size = len(line)
-        if (
-            not line.startswith(" ", ext_start)
-            and size * 4 <= CEF_LINE_ADVICE_BYTES
-            and not (("'" in line and "='" in line) or ('"' in line and '="' in line))
-        ):
-            bucket = _BUCKET[size if size < _CHECKS_TOP else _CHECKS_TOP]
-            plan = _plans.get((keys, bucket))
-            if plan is None:
-                plan = _plan(keys, bucket)
-            if plan is not _UNKNOWN_KEYS:
-                for i, limit, is_ts, consumer in plan:
-                    value = values[i]
-                    if (
-                        consumer
-                        or (limit is not None and len(value) > limit)
-                        or (is_ts and not (value.isdigit() and value.isascii() and len(value) < 20))
-                    ):
-                        break
-                else:
-                    return []
-        return self._cef_findings(line, list(keys), values, ext_start, raw)
+        if fast is None:
+            return self._cef_slow(line, at)
+        keys, values, ext_start = fast
+        if _clean(line, keys, values, ext_start):
+            return []
+        return self._cef_findings(line, list(keys), values, ext_start, True)
+
+    def _cef_slow(self, line: str, at: int) -> list[Finding]:
+        """A CEF line off the common path: the full strict parser decides."""
+        try:
+            ext, ext_start = _strict_cef_extensions(line, at)
+        except ParseError as exc:
+            if "CEF101" not in self._on:
+                return []
+            return [_finding("CEF101", ERROR, exc.position + 1, scrub(exc.reason))]
+        keys, values = tuple(ext), list(ext.values())
+        if _clean(line, keys, values, ext_start):
+            return []
+        return self._cef_findings(line, list(keys), values, ext_start, False)
 
     def _cef_findings(
         self, line: str, keys: list[str], values: list[str], ext_start: int, raw: bool

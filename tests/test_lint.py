@@ -359,3 +359,30 @@ def test_finding_factory_equals_the_dataclass() -> None:
     assert lint._finding("LINT001", "error", 1, "x") == Finding("LINT001", "error", 1, "x")
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.column = 4  # type: ignore[misc]
+
+
+def test_the_inlined_hot_loop_agrees_with_linting_line_by_line() -> None:
+    """Linter.lines inlines the clean-line decision; Linter.line goes the general way."""
+    import random
+
+    rng = random.Random(17)
+    base = [
+        H + "rt=1777116738421 suser=alice src=10.0.0.1",
+        H + "rt=1777116738421 msg=a\\=b\\nc request=/x?q\\=1 cs1=C:\\\\dir cs1Label=path",
+        "<134>Apr 25 11:32:18 gw CEF:0|Acme|Gw|1|x|y|High|act=" + "d" * 70 + " art=1",
+        H + "rt=Apr 25 2026 11:32:18 end=2026-04-25T11:32:18Z tenant=t",
+        H + " ad.x=1 msg='a b=c' x-y=2",
+        L + "devTime=1777116738421^sev=4^usrName=carol",
+        "CEF:0|V|P|1|S|N|5|cs2=" + "v" * 3000,
+    ]
+    bits = ["\\", "=", "|", " ", "'", '"', "rt=", " x=", " msg=", "\\=", "é", "CEF:", "LEEF:"]
+    lines = list(base)
+    for _ in range(3000):
+        line = rng.choice(base)
+        for _ in range(rng.choice([0, 1, 2, 3])):
+            p = rng.randrange(len(line) + 1)
+            line = line[:p] + rng.choice(bits) + line[p:]
+        lines.append(line)
+    expected = [(n, f) for n, line in enumerate(lines, 1) for f in Linter().line(line)]
+    assert list(lint_lines(lines)) == expected
+    assert sum(1 for _, f in expected if f.severity != "info") > 1000
