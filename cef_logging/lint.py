@@ -204,11 +204,11 @@ def _plan(keys: tuple[str, ...], bucket: int) -> Plan:
 # MMM dd [yyyy] HH:mm:ss[.SSS] [zzz]; Elastic's decode_cef reads the same set (its zone
 # may also be numeric). ISO 8601 is read by neither.
 _ARCSIGHT_TIME: Final = re.compile(
-    r"(?:-?\d{1,19}"
-    r"|[A-Z][a-z]{2} {1,2}\d{1,2}(?: \d{4})? \d{2}:\d{2}:\d{2}(?:\.\d{3})?"
-    r"(?: (?:[A-Za-z][\w+:/-]*|[+-]\d{2}:?\d{2}))?)\Z"
+    r"(?:-?[0-9]{1,19}"
+    r"|[A-Z][a-z]{2} {1,2}[0-9]{1,2}(?: [0-9]{4})? [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3})?"
+    r"(?: (?:[A-Za-z][\w+:/-]*|[+-][0-9]{2}:?[0-9]{2}))?)\Z"
 )
-_ISO_TIME: Final = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_ISO_TIME: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}")
 _ALLOWED_TIMES: Final = "epoch milliseconds, or MMM dd yyyy HH:mm:ss.SSS zzz"
 
 
@@ -265,6 +265,13 @@ class _Columns:
 
 
 def _timestamp_message(key: str, value: str) -> str | None:
+    if value.isdigit() and value.isascii() and len(value) <= 11:
+        # Read as milliseconds by ArcSight and decode_cef: a time before March 1973.
+        year = 1970 + int(value) // 31_557_600_000
+        return (
+            f"{key}={value} is read as milliseconds since the epoch, a time in {year}; "
+            "if it counts seconds, send milliseconds (the formatters' timestamp='epoch_ms')"
+        )
     if _ARCSIGHT_TIME.match(value) is not None:
         return None
     shown = display(value)
@@ -423,7 +430,7 @@ def _clean(line: str, keys: tuple[str, ...], values: list[str], ext_start: int) 
         if (
             consumer
             or (limit is not None and len(value) > limit)
-            or (is_ts and not (value.isdigit() and value.isascii() and len(value) < 20))
+            or (is_ts and not (value.isdigit() and value.isascii() and 11 < len(value) < 20))
         ):
             return False
     return True
@@ -580,7 +587,7 @@ class Linter:
                                             or (limit is not None and len(value) > limit)
                                             or (is_ts and not (
                                                 value.isdigit() and value.isascii()
-                                                and len(value) < 20
+                                                and 11 < len(value) < 20
                                             ))
                                         ):  # fmt: skip
                                             break
@@ -713,8 +720,8 @@ class Linter:
                         key,
                     )
                 )  # fmt: skip
-            # Up to 19 ASCII digits is epoch milliseconds: no regex needed.
-            if is_ts and not (value.isdigit() and value.isascii() and len(value) < 20):
+            # 12 to 19 ASCII digits is epoch milliseconds (1973 on): no regex needed.
+            if is_ts and not (value.isdigit() and value.isascii() and 11 < len(value) < 20):
                 message = _timestamp_message(key, value)
                 if message is not None and "CEF201" in on:
                     out.append(_finding("CEF201", WARNING, column(key), message, key))

@@ -152,6 +152,14 @@ def test_timestamps_they_do_not_read_warn(value: str) -> None:
     assert [f.code for f in lint_line(H + f"end={value}")] == ["CEF201"]
 
 
+def test_epoch_seconds_where_milliseconds_are_read_warn() -> None:
+    (finding,) = lint_line(H + "rt=1777116738")
+    assert finding.code == "CEF201"
+    assert finding.message.startswith("rt=1777116738 is read as milliseconds since the epoch")
+    assert "a time in 1970" in finding.message
+    assert lint_line(H + "rt=100000000000") == []  # 12 digits: March 1973, plausible
+
+
 def test_arcsight_leading_space_and_dotted_keys_are_warnings_not_errors() -> None:
     line = "CEF:0|Microfocus|ArcSight|8|agent:050|Connector Raw Event Statistics|Low| ad.arcSight=1"
     found = lint_line(line)
@@ -386,3 +394,7 @@ def test_the_inlined_hot_loop_agrees_with_linting_line_by_line() -> None:
     expected = [(n, f) for n, line in enumerate(lines, 1) for f in Linter().line(line)]
     assert list(lint_lines(lines)) == expected
     assert sum(1 for _, f in expected if f.severity != "info") > 1000
+
+
+def test_timestamps_need_ascii_digits() -> None:
+    assert [f.code for f in lint_line(H + "rt=١٧٧٧١١٦٧٣٨٤٢١")] == ["CEF201"]
