@@ -376,7 +376,7 @@ def cmd_lint(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     try:
         linter = Linter(
             format=None if args.input_format == "auto" else args.input_format,
-            select=args.select, ignore=ignore,
+            select=args.select, ignore=ignore, info_once=not args.repeat_info,
         )  # fmt: skip
     except ValueError as exc:
         err.write(f"{PROG} lint: {exc}\n")
@@ -717,6 +717,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="same as --fail-on warning")  # fmt: skip
     lint.add_argument("--input-format", choices=("auto", "cef", "leef"), default="auto",
                       help="what the lines are (default: detect per line)")  # fmt: skip
+    lint.add_argument("--repeat-info", action="store_true",
+                      help="report info on every line (default: once per file, key)")  # fmt: skip
     lint.add_argument("-q", "--quiet", action="store_true",
                       help="print errors only (no warnings, info, summary, progress)")  # fmt: skip
     lint.add_argument("-W", "--no-warnings", action="store_true",

@@ -135,6 +135,7 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule("CEF206", WARNING, "a space after the header's last pipe"),
     Rule("CEF207", WARNING, "an extension key with '.' or '-'"),
     Rule("CEF301", INFO, "a custom key, not in the CEF dictionary"),
+    Rule("CEF302", INFO, "rt or end only as the first extension field, where Splunk misses it"),
     Rule("LEEF101", ERROR, "the line is not valid LEEF (the strict parser's reason)"),
     Rule("LEEF201", WARNING, "devTime that is not epoch milliseconds, without devTimeFormat"),
     Rule("LEEF202", WARNING, "devTimeFormat that is not a Java SimpleDateFormat pattern"),
@@ -181,15 +182,22 @@ _BUCKET: Final = tuple({c: i for i, c in enumerate(_CHECK_SETS)}[c] for c in _CH
 
 Plan = tuple[tuple[int, int | None, bool, bool], ...]
 #: Per (key sequence, check set): the positions of the keys to look at on a clean line
-#: with what to check, or _UNKNOWN_KEYS when a key is not in the dictionary. Lines of
+#: with what to check, or _UNKNOWN_KEYS when the keys alone draw a finding. Lines of
 #: one producer repeat a few key sequences; bounded.
 _plans: dict[tuple[tuple[str, ...], int], Plan] = {}
 _UNKNOWN_KEYS: Final[Plan] = ((-1, None, False, False),)
 _PLANS_MAX: Final = 4096
 
 
+def _splunk_misses_time(keys: tuple[str, ...] | list[str]) -> bool:
+    """Splunk's CEF add-on takes the event time from the first ``rt=``/``end=`` that
+    follows whitespace (props.conf ``TIME_PREFIX = \\s(end|rt)\\=``): as the first
+    extension field, right after the header's pipe, it is not found."""
+    return bool(keys) and keys[0] in ("rt", "end") and keys.count("rt") + keys.count("end") == 1
+
+
 def _plan(keys: tuple[str, ...], bucket: int) -> Plan:
-    if not _KNOWN_KEYS.issuperset(keys):
+    if not _KNOWN_KEYS.issuperset(keys) or _splunk_misses_time(keys):
         plan = _UNKNOWN_KEYS
     else:
         checks = _CHECK_SETS[bucket]
@@ -448,13 +456,15 @@ class Linter:
             ``CEF:`` and ``LEEF:`` comes first).
         select: Rule codes or code prefixes to run (default: all).
         ignore: Rule codes or code prefixes not to run (wins over ``select``).
+        info_once: In :meth:`lines`, report an ``info`` finding once per input for
+            each rule and key (a custom key on every line is said once).
 
     Raises:
         ValueError: an unknown format, or a ``select``/``ignore`` entry that matches
             no rule.
     """
 
-    __slots__ = ("_on", "checked", "format")
+    __slots__ = ("_on", "_seen", "checked", "format", "info_once")
 
     def __init__(
         self,
@@ -462,7 +472,10 @@ class Linter:
         format: str | None = None,
         select: Iterable[str] | None = None,
         ignore: Iterable[str] | None = None,
+        info_once: bool = False,
     ) -> None:
+        self.info_once = info_once
+        self._seen: set[tuple[str, str | None]] = set()
         if format is not None:
             format = format.lower()
             if format not in ("cef", "leef"):
@@ -522,6 +535,10 @@ class Linter:
         leef = self._leef
         auto = self.format is None
         checked = 0
+        seen = self._seen
+        if first:
+            seen.clear()
+        once = self.info_once
         try:
             for number, item in enumerate(lines, start):
                 if item.__class__ is str:
@@ -602,6 +619,11 @@ class Linter:
                     found = check(line)
                 if found:
                     for finding in found:
+                        if once and finding.severity == "info":
+                            seen_key = (finding.code, finding.key)
+                            if seen_key in seen:
+                                continue
+                            seen.add(seen_key)
                         yield number, finding
         finally:
             self.checked += checked
@@ -692,6 +714,17 @@ class Linter:
                     )
                 if len(unknown) > MAX_PER_KEY_FINDINGS:
                     out.append(_more("CEF301", INFO, unknown, column, "custom keys"))
+        if "CEF302" in on and _splunk_misses_time(keys):
+            key = keys[0]
+            out.append(
+                _finding(
+                    "CEF302", INFO, column(key),
+                    f"{key} is the first extension field: Splunk's CEF add-on takes the event "
+                    f"time from {key} only after a space, so it uses the syslog time; "
+                    "put another field first",
+                    key,
+                )
+            )  # fmt: skip
         size = len(line)
         checks = _CHECKS_BY_LENGTH[size if size < _CHECKS_TOP else _CHECKS_TOP]
         info = _KEY_INFO

@@ -620,18 +620,18 @@ def test_json_and_github_formats(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert status == 0
     rows = [json.loads(text) for text in out.splitlines()]
     assert [(r["line"], r["code"], r["severity"], r["key"]) for r in rows] == [
-        (2, "CEF201", "warning", "rt"), (2, "CEF301", "info", "x"),
+        (2, "CEF302", "info", "rt"), (2, "CEF201", "warning", "rt"), (2, "CEF301", "info", "x"),
     ]  # fmt: skip
-    assert rows[0]["file"] == path and rows[0]["column"] == 19
+    assert rows[1]["file"] == path and rows[1]["column"] == 19
     status, out, _ = call(["lint", "--format", "github", "--fail-on", "info", path], capsys)
     assert status == 1
     name = path.replace(":", "%3A").replace(",", "%2C")
-    assert out.splitlines()[0].startswith(f"::warning file={name},line=2,col=19,title=CEF201::rt=")
-    assert out.splitlines()[1].startswith(f"::notice file={name},line=2,col=39,title=CEF301::")
+    assert out.splitlines()[1].startswith(f"::warning file={name},line=2,col=19,title=CEF201::rt=")
+    assert out.splitlines()[2].startswith(f"::notice file={name},line=2,col=39,title=CEF301::")
 
 
 def test_select_ignore_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = write(tmp_path, "s.log", ["CEF:0|A|B|1|x|y|3|rt=2026-01-01T00:00 x=1", "nope"])
+    path = write(tmp_path, "s.log", ["CEF:0|A|B|1|x|y|3|act=y rt=2026-01-01T00:00 x=1", "nope"])
     assert codes(call(["lint", path], capsys)[1]) == ["CEF201", "CEF301", "LINT001"]
     assert codes(call(["lint", "--select", "CEF", path], capsys)[1]) == ["CEF201", "CEF301"]
     out = call(["lint", "--select", "CEF2,LINT", "--ignore", "lint001", path], capsys)[1]

@@ -36,6 +36,7 @@ EXAMPLES: dict[str, str | bytes] = {
     "CEF206": "CEF:0|V|P|1|S|N|7| act=blocked",
     "CEF207": H + "ad.arcSightEventPath=3Yf",
     "CEF301": H + "exceptionType=KeyError",
+    "CEF302": H + "rt=1777116738421 act=blocked",
     "LEEF101": "LEEF:3.0|V|P|1|E|a=1",
     "LEEF201": L + "devTime=2026-04-25T11:32:18Z",
     "LEEF202": L + "devTime=x^devTimeFormat=yyyy-MM-ddTHH:mm:ss.fffffffZ",
@@ -101,7 +102,7 @@ def test_lint_line_format_and_terminator() -> None:
 
 
 def test_lint_lines_numbers_bytes_blank_lines_and_bom() -> None:
-    lines = [b"\xef\xbb\xbf" + H.encode() + b"rt=x\n", b"\n", "  \n", b"\xff\r\n", "nope", H]
+    lines = [b"\xef\xbb\xbf" + H.encode() + b"act=y rt=x\n", b"\n", "  \n", b"\xff\r\n", "nope", H]
     found = [(n, f.code) for n, f in lint_lines(lines)]
     assert found == [(1, "LINT003"), (1, "CEF201"), (4, "LINT002"), (5, "LINT001")]
     linter = Linter()
@@ -109,7 +110,7 @@ def test_lint_lines_numbers_bytes_blank_lines_and_bom() -> None:
 
 
 def test_select_and_ignore_by_code_and_prefix() -> None:
-    line = H + "rt=2026-04-25T11:32:18Z ad.x=1 exceptionType=E"
+    line = H + "act=y rt=2026-04-25T11:32:18Z ad.x=1 exceptionType=E"
     assert sorted(f.code for f in lint_line(line)) == [
         "CEF201", "CEF207", "CEF301", "CEF301",
     ]  # fmt: skip
@@ -143,21 +144,21 @@ def test_custom_keys_are_info_with_the_cs_recipe() -> None:
      "Apr 25 2026 11:32:18 +02:00", "Apr 25 2026 11:32:18.421 GMT+01:00"],
 )  # fmt: skip
 def test_timestamps_arcsight_and_decode_cef_read_are_clean(value: str) -> None:
-    assert lint_line(H + f"rt={value}") == []
+    assert lint_line(H + f"act=x rt={value}") == []
 
 
 @pytest.mark.parametrize("value", ["2026-04-25T11:32:18Z", "2026-04-25 11:32", "yesterday",
                                    "1777116738.421", "Apr 25 2026 11:32:18.4"])  # fmt: skip
 def test_timestamps_they_do_not_read_warn(value: str) -> None:
-    assert [f.code for f in lint_line(H + f"end={value}")] == ["CEF201"]
+    assert [f.code for f in lint_line(H + f"act=x end={value}")] == ["CEF201"]
 
 
 def test_epoch_seconds_where_milliseconds_are_read_warn() -> None:
-    (finding,) = lint_line(H + "rt=1777116738")
+    (finding,) = lint_line(H + "act=x rt=1777116738")
     assert finding.code == "CEF201"
     assert finding.message.startswith("rt=1777116738 is read as milliseconds since the epoch")
     assert "a time in 1970" in finding.message
-    assert lint_line(H + "rt=100000000000") == []  # 12 digits: March 1973, plausible
+    assert lint_line(H + "act=x rt=100000000000") == []  # 12 digits: March 1973, plausible
 
 
 def test_arcsight_leading_space_and_dotted_keys_are_warnings_not_errors() -> None:
@@ -397,4 +398,18 @@ def test_the_inlined_hot_loop_agrees_with_linting_line_by_line() -> None:
 
 
 def test_timestamps_need_ascii_digits() -> None:
-    assert [f.code for f in lint_line(H + "rt=١٧٧٧١١٦٧٣٨٤٢١")] == ["CEF201"]
+    assert [f.code for f in lint_line(H + "act=x rt=١٧٧٧١١٦٧٣٨٤٢١")] == ["CEF201"]
+
+
+def test_rt_first_is_info_for_splunk_and_reported_once_per_input() -> None:
+    (finding,) = lint_line(H + "rt=1777116738421 act=blocked")
+    assert (finding.code, finding.severity, finding.column, finding.key) == (
+        "CEF302", "info", 19, "rt",
+    )  # fmt: skip
+    assert "Splunk" in finding.message
+    assert lint_line(H + "end=1777116738421 rt=1777116738421") == []  # " rt=" is found
+    lines = [H + f"rt=1777116738421 act=a{i} tenant=t" for i in range(5)]
+    every = [(n, f.code) for n, f in Linter().lines(lines)]
+    assert every == [(n, c) for n in range(1, 6) for c in ("CEF302", "CEF301")]
+    once = [(n, f.code) for n, f in Linter(info_once=True).lines(lines)]
+    assert once == [(1, "CEF302"), (1, "CEF301")]
