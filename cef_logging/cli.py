@@ -24,6 +24,7 @@ import logging
 import lzma
 import os
 import sys
+import textwrap
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -695,11 +696,12 @@ def build_parser() -> argparse.ArgumentParser:
     lint = sub.add_parser(
         "lint",
         help="check CEF/LEEF lines (errors: invalid; warnings: what SIEMs misread)",
-        description=(
+        description=textwrap.fill(
             "Check CEF/LEEF lines, one per line (syslog prefixes allowed). Errors are what "
             "strict parsing refuses; warnings are what consumers (ArcSight, Elastic, QRadar) "
             "misread; info is legal but noteworthy (custom keys). Reads stdin when no FILE is "
-            "given and stdin is not a terminal; gzip, bzip2 and xz input is decompressed."
+            "given and stdin is not a terminal; gzip, bzip2 and xz input is decompressed.",
+            width=79,
         ),
         epilog=_LINT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -728,10 +730,11 @@ def build_parser() -> argparse.ArgumentParser:
     parse = sub.add_parser(
         "parse",
         help="parse CEF/LEEF lines (one JSON object per line with --json)",
-        description=(
+        description=textwrap.fill(
             "Parse CEF/LEEF lines (lenient unless --strict); errors go to stderr. Reads stdin "
             "when no FILE is given and stdin is not a terminal; gzip, bzip2 and xz input is "
-            "decompressed. Values are shown escaped (\\n, \\x1b) in the readable output."
+            "decompressed. Values are shown escaped (\\n, \\x1b) in the readable output.",
+            width=79,
         ),
         epilog=_PARSE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
