@@ -13,7 +13,7 @@ severity, a one-line summary and its entry in the documentation. Findings
 :func:`cef_logging._display.display`, so no line can forge a finding or send a
 terminal escape.
 
->>> [f.code for f in lint_line("CEF:0|V|P|1|S|N|5|rt=2024-01-01T00:00:00Z")]
+>>> [f.code for f in lint_line("CEF:0|V|P|1|S|N|5|act=x rt=2024-01-01T00:00:00Z")]
 ['CEF201']
 
 Every check is linear in the length of the line.
@@ -40,9 +40,11 @@ from .parse import (
 )
 
 __all__ = [
+    "CEF_LINE_ADVICE_BYTES",
     "DOCS_PAGE",
     "ERROR",
     "INFO",
+    "MAX_PER_KEY_FINDINGS",
     "RULES",
     "RULES_BY_CODE",
     "SEVERITIES",
@@ -50,6 +52,7 @@ __all__ = [
     "Finding",
     "Linter",
     "Rule",
+    "Severity",
     "lint_line",
     "lint_lines",
 ]
@@ -63,7 +66,7 @@ SEVERITIES: Final[tuple[Severity, ...]] = ("error", "warning", "info")
 #: The documentation page that holds one entry per rule code.
 DOCS_PAGE: Final = "lint.md"
 
-#: Some ArcSight SmartConnector parsers truncate lines at about 8 KB.
+#: Some ArcSight SmartConnector parsers truncate lines at about 8 KB (rule CEF205).
 CEF_LINE_ADVICE_BYTES: Final = 8192
 
 
@@ -182,10 +185,10 @@ _BUCKET: Final = tuple({c: i for i, c in enumerate(_CHECK_SETS)}[c] for c in _CH
 
 Plan = tuple[tuple[int, int | None, bool, bool], ...]
 #: Per (key sequence, check set): the positions of the keys to look at on a clean line
-#: with what to check, or _UNKNOWN_KEYS when the keys alone draw a finding. Lines of
+#: with what to check, or _NOT_CLEAN when the keys alone draw a finding. Lines of
 #: one producer repeat a few key sequences; bounded.
 _plans: dict[tuple[tuple[str, ...], int], Plan] = {}
-_UNKNOWN_KEYS: Final[Plan] = ((-1, None, False, False),)
+_NOT_CLEAN: Final[Plan] = ((-1, None, False, False),)
 _PLANS_MAX: Final = 4096
 
 
@@ -198,7 +201,7 @@ def _splunk_misses_time(keys: tuple[str, ...] | list[str]) -> bool:
 
 def _plan(keys: tuple[str, ...], bucket: int) -> Plan:
     if not _KNOWN_KEYS.issuperset(keys) or _splunk_misses_time(keys):
-        plan = _UNKNOWN_KEYS
+        plan = _NOT_CLEAN
     else:
         checks = _CHECK_SETS[bucket]
         plan = tuple(
@@ -220,8 +223,6 @@ _ISO_TIME: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}"
 _ALLOWED_TIMES: Final = "epoch milliseconds, or MMM dd yyyy HH:mm:ss.SSS zzz"
 
 
-#: A pair boundary in a strictly parsed extension, exactly as the parser splits it.
-_PAIR_START: Final = re.compile(r" ([A-Za-z0-9_.\-]+)=")
 _QUOTES: Final = ("'", '"')
 _COLUMN: Final = attrgetter("column")
 _DOT_OR_DASH: Final = re.compile(r"[.\-]")
@@ -431,7 +432,7 @@ def _clean(line: str, keys: tuple[str, ...], values: list[str], ext_start: int) 
     plan = _plans.get((keys, bucket))
     if plan is None:
         plan = _plan(keys, bucket)
-    if plan is _UNKNOWN_KEYS:
+    if plan is _NOT_CLEAN:
         return False
     for i, limit, is_ts, consumer in plan:
         value = values[i]
@@ -529,7 +530,7 @@ class Linter:
         buckets = _BUCKET
         plans_get = _plans.get
         make_plan = _plan
-        unknown_keys = _UNKNOWN_KEYS
+        not_clean = _NOT_CLEAN
         cef_slow = self._cef_slow
         cef_findings = self._cef_findings
         leef = self._leef
@@ -596,7 +597,7 @@ class Linter:
                                 plan = plans_get((keys, bucket))
                                 if plan is None:
                                     plan = make_plan(keys, bucket)
-                                if plan is not unknown_keys:
+                                if plan is not not_clean:
                                     for i, limit, is_ts, consumer in plan:
                                         value = values[i]
                                         if (
