@@ -183,12 +183,14 @@ _CHECKS_BY_LENGTH: Final = _checks_by_length()
 _CHECK_SETS: Final = tuple(dict.fromkeys(_CHECKS_BY_LENGTH))
 _BUCKET: Final = tuple({c: i for i, c in enumerate(_CHECK_SETS)}[c] for c in _CHECKS_BY_LENGTH)
 
-Plan = tuple[tuple[int, int | None, bool, bool], ...]
+#: (the time key Splunk misses as the first field, or ""; (position, max length,
+#: is a timestamp, is a consumer key) of each key to look at).
+Plan = tuple[str, tuple[tuple[int, int | None, bool, bool], ...]]
 #: Per (key sequence, check set): the positions of the keys to look at on a clean line
 #: with what to check, or _NOT_CLEAN when the keys alone draw a finding. Lines of
 #: one producer repeat a few key sequences; bounded.
 _plans: dict[tuple[tuple[str, ...], int], Plan] = {}
-_NOT_CLEAN: Final[Plan] = ((-1, None, False, False),)
+_NOT_CLEAN: Final[Plan] = ("", ((-1, None, False, False),))
 _PLANS_MAX: Final = 4096
 
 
@@ -199,14 +201,24 @@ def _splunk_misses_time(keys: tuple[str, ...] | list[str]) -> bool:
     return bool(keys) and keys[0] in ("rt", "end") and keys.count("rt") + keys.count("end") == 1
 
 
+def _splunk_time_finding(key: str, ext_start: int) -> Finding:
+    """CEF302 for ``key`` (``rt``/``end``) as the first field of the extension at
+    ``ext_start`` (which holds no leading space)."""
+    return _finding(
+        "CEF302", INFO, ext_start + 1,
+        f"{key} is the first extension field: Splunk's CEF add-on takes the event time from "
+        f"{key} only after a space, so it uses the syslog time; put another field first",
+        key,
+    )  # fmt: skip
+
+
 def _plan(keys: tuple[str, ...], bucket: int) -> Plan:
-    if not _KNOWN_KEYS.issuperset(keys) or _splunk_misses_time(keys):
+    if not _KNOWN_KEYS.issuperset(keys):
         plan = _NOT_CLEAN
     else:
         checks = _CHECK_SETS[bucket]
-        plan = tuple(
-            (i, *_KEY_INFO[key]) for i, key in enumerate(keys) if key in checks
-        )
+        entries = tuple((i, *_KEY_INFO[key]) for i, key in enumerate(keys) if key in checks)
+        plan = (keys[0] if _splunk_misses_time(keys) else "", entries)
     if len(keys) <= 64 and len(_plans) < _PLANS_MAX:
         _plans[(keys, bucket)] = plan
     return plan
@@ -432,9 +444,9 @@ def _clean(line: str, keys: tuple[str, ...], values: list[str], ext_start: int) 
     plan = _plans.get((keys, bucket))
     if plan is None:
         plan = _plan(keys, bucket)
-    if plan is _NOT_CLEAN:
+    if plan is _NOT_CLEAN or plan[0]:
         return False
-    for i, limit, is_ts, consumer in plan:
+    for i, limit, is_ts, consumer in plan[1]:
         value = values[i]
         if (
             consumer
@@ -531,6 +543,7 @@ class Linter:
         plans_get = _plans.get
         make_plan = _plan
         not_clean = _NOT_CLEAN
+        cef302 = "CEF302" in on
         cef_slow = self._cef_slow
         cef_findings = self._cef_findings
         leef = self._leef
@@ -598,7 +611,8 @@ class Linter:
                                 if plan is None:
                                     plan = make_plan(keys, bucket)
                                 if plan is not not_clean:
-                                    for i, limit, is_ts, consumer in plan:
+                                    time_key, entries = plan
+                                    for i, limit, is_ts, consumer in entries:
                                         value = values[i]
                                         if (
                                             consumer
@@ -610,8 +624,16 @@ class Linter:
                                         ):  # fmt: skip
                                             break
                                     else:
-                                        continue  # clean: no finding
-                            found = cef_findings(line, list(keys), values, ext_start, True)
+                                        # Clean, but for the first-field time (CEF302):
+                                        # said once per input, so mostly nothing to do.
+                                        if not time_key or not cef302 or (
+                                            once and ("CEF302", time_key) in seen
+                                        ):
+                                            continue
+                                        found = [_splunk_time_finding(time_key, ext_start)]
+                                        fast = None
+                            if fast is not None:
+                                found = cef_findings(line, list(keys), values, ext_start, True)
                     elif cef_at == -1 and (leef_at := line.find("LEEF:")) != -1:
                         found = leef(line, leef_at)
                     else:
@@ -715,17 +737,8 @@ class Linter:
                     )
                 if len(unknown) > MAX_PER_KEY_FINDINGS:
                     out.append(_more("CEF301", INFO, unknown, column, "custom keys"))
-        if "CEF302" in on and _splunk_misses_time(keys):
-            key = keys[0]
-            out.append(
-                _finding(
-                    "CEF302", INFO, column(key),
-                    f"{key} is the first extension field: Splunk's CEF add-on takes the event "
-                    f"time from {key} only after a space, so it uses the syslog time; "
-                    "put another field first",
-                    key,
-                )
-            )  # fmt: skip
+        if "CEF302" in on and _splunk_misses_time(keys) and not line.startswith(" ", ext_start):
+            out.append(_splunk_time_finding(keys[0], ext_start))
         size = len(line)
         checks = _CHECKS_BY_LENGTH[size if size < _CHECKS_TOP else _CHECKS_TOP]
         info = _KEY_INFO
