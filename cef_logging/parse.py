@@ -744,10 +744,12 @@ def _split_leef_pairs(line: str, start: int, delim: str, strict: bool) -> Iterat
         pos += dl  # at a delimiter
 
 
-_leef_boundary_cache: dict[str, re.Pattern[str]] = {}
+_leef_boundary_cache: dict[tuple[str, str], re.Pattern[str]] = {}
 
 
-def _lenient_leef_no_escapes(line: str, start: int, delim: str) -> dict[str, str]:
+def _lenient_leef_no_escapes(
+    line: str, start: int, delim: str, not_in_keys: str = ""
+) -> dict[str, str]:
     """Lenient attributes of a line without backslashes, with C-level calls only.
 
     Same result as the general loop: a piece that is not ``key=value`` (an unescaped
@@ -755,12 +757,12 @@ def _lenient_leef_no_escapes(line: str, start: int, delim: str) -> dict[str, str
     dropped. A boundary is a delimiter, a lenient key and ``=``: one ``re.split``
     finds them all, so any number of stray delimiters stays linear.
     """
-    boundary = _leef_boundary_cache.get(delim)
+    boundary = _leef_boundary_cache.get((delim, not_in_keys))
     if boundary is None:
         d = re.escape(delim)
-        boundary = re.compile(d + r"([^\s=" + d + r"]+)=")
+        boundary = re.compile(d + r"([^\s=" + d + re.escape(not_in_keys) + r"]+)=")
         if len(_leef_boundary_cache) < 64:
-            _leef_boundary_cache[delim] = boundary
+            _leef_boundary_cache[(delim, not_in_keys)] = boundary
     parts = boundary.split(delim + line[start:])
     head = parts[0]
     if head.strip(delim):
@@ -774,6 +776,40 @@ def _lenient_leef_no_escapes(line: str, start: int, delim: str) -> dict[str, str
             if delim in value:
                 first, *rest = value.split(delim)
                 out[key] = delim.join([first, *filter(None, rest)])
+    return out
+
+
+def _lenient_leef_escaped(line: str, start: int, delim: str) -> dict[str, str] | None:
+    """Lenient attributes of a line with backslashes, still with C-level splitting.
+
+    Escaped backslashes, then escaped delimiters, are swapped for two characters the
+    line does not hold (escapes pair left to right, as ``str.replace`` scans), so every
+    delimiter left is unescaped and :func:`_lenient_leef_no_escapes` applies; the
+    swaps are then undone and values unescaped. ``None`` (the caller takes the
+    general loop) when no such characters are free or the line is an error (the loop
+    reports its exact position). A differential test holds it to the loop.
+    """
+    text = line[start:]
+    free = [c for c in ("\x00", "\x01", "\ue000", "\ue001", "\ue002", "\ue003") if c not in text]
+    if len(free) < 2:
+        return None
+    pair_mark, delim_mark = free[0], free[1]
+    escaped_delim = "\\" + delim
+    swapped = text.replace("\\\\", pair_mark).replace(escaped_delim, delim_mark)
+    try:
+        # A key holding an escaped whitespace delimiter (\\<TAB>) is no key: keep the
+        # mark that stands for it out of keys, as the whitespace itself would be.
+        found = _lenient_leef_no_escapes(swapped, 0, delim, delim_mark if delim.isspace() else "")
+    except ParseError:
+        return None
+    _, table = _leef_tools(delim, False)
+    out: dict[str, str] = {}
+    for key, value in found.items():
+        if pair_mark in key or delim_mark in key:
+            key = key.replace(delim_mark, escaped_delim).replace(pair_mark, "\\\\")
+        if pair_mark in value or delim_mark in value:
+            value = value.replace(delim_mark, escaped_delim).replace(pair_mark, "\\\\")
+        out[key] = _unescape_leef_value(value, 0, table, False) if "\\" in value else value
     return out
 
 
@@ -803,6 +839,16 @@ def _parse_leef_attributes(line: str, start: int, delim: str, strict: bool) -> d
             out = {}
         if not strict and len(delim) == 1 and delim not in "=\\":
             return _lenient_leef_no_escapes(line, start, delim)
+    elif not strict and len(delim) == 1 and delim not in "=\\":
+        fast = _lenient_leef_escaped(line, start, delim)
+        if fast is not None:
+            return fast
+    return _leef_attributes_loop(line, start, delim, strict)
+
+
+def _leef_attributes_loop(line: str, start: int, delim: str, strict: bool) -> dict[str, str]:
+    """The attributes piece by piece: every rule in one place, with exact error positions."""
+    out: dict[str, str] = {}
     _, table = _leef_tools(delim, strict)
     last_key: str | None = None
     # Lenient: values glued back from pieces (an unescaped delimiter inside a value),

@@ -829,3 +829,38 @@ def test_lint_raw_pairs_fast_path_agrees_with_strict_parsing() -> None:
         assert ext_start == p._strict_cef_extensions(line, at)[1], line
         accepted += 1
     assert accepted > 1000 and declined > 1000, (accepted, declined)
+
+
+def test_lenient_leef_with_escapes_fast_path_agrees_with_the_loop() -> None:
+    import random
+
+    from cef_logging import parse as p
+
+    rng = random.Random(29)
+    bits = ["a=1", "b=", "=x", "x", "", "k k=2", "a=2", "\\", "\\\\", "\\^", "\\|", "\\=",
+            "\\n", "\\t", "v\\^w=z", "é=3", "q\\", "\x00", "\ue000"]  # fmt: skip
+    agreed = declined = 0
+    for _ in range(6000):
+        delim = rng.choice(["^", "\t", "|", "x"])
+        pieces = [rng.choice(bits).replace("^", delim) for _ in range(rng.randrange(1, 9))]
+        text = delim.join(pieces)
+        line = f"LEEF:2.0|V|P|1|E|x{ord(delim):02X}|{text}"
+        start = len(line) - len(text)
+        try:
+            expected: object = p._leef_attributes_loop(line, start, delim, False)
+        except ParseError:
+            expected = "error"
+        fast = p._lenient_leef_escaped(line, start, delim)
+        if fast is None:
+            declined += 1
+            continue
+        assert fast == expected, (line, fast, expected)
+        assert parse_leef(line).attributes == expected
+        agreed += 1
+    assert agreed > 1500, (agreed, declined)
+
+
+def test_lenient_leef_escapes_and_many_delimiters_stay_fast() -> None:
+    line = "LEEF:2.0|V|P|1|E|^|msg=a\\^b^" + "x^" * 20000 + "sev=3"
+    event = parse_leef(line)
+    assert event.attributes == {"msg": "a^b^" + "x^" * 19999 + "x", "sev": "3"}
