@@ -207,7 +207,8 @@ def _splunk_time_finding(key: str, ext_start: int) -> Finding:
     return _finding(
         "CEF302", INFO, ext_start + 1,
         f"{key} is the first extension field: Splunk's CEF add-on takes the event time from "
-        f"{key} only after a space, so it uses the syslog time; put another field first",
+        f"{key} only after a space, so it uses the syslog time; put another field first "
+        f"(the formatters' fields=[\"msg\", \"...\"])",
         key,
     )  # fmt: skip
 
