@@ -19,6 +19,12 @@ For each input, in interleaved rounds in one process (best and worst of ``--roun
 * ``lenient parse`` (hostile only): ``parse_cef``/``parse_leef`` in the default mode.
 
 Run ``python3 benchmarks/bench_lint.py [--mb N] [--rounds R]``. Not part of the tests.
+
+``--check-growth`` instead measures how the time grows with the input: each hostile line at
+1 MB and at 4 MB, lint and lenient parse, best of interleaved rounds; it prints the ratios
+(about 4 when linear, 16 when quadratic) and exits 1 if any is 8 or more. The test suite
+checks the same property with a deterministic count of Python steps; this is its
+wall-clock counterpart, kept out of the tests because timings depend on the machine's load.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ except ImportError:  # run from a source checkout without installing: use the ch
     from cef_logging import CEFFormatter, LEEFFormatter
 
 from cef_logging import cli
+from cef_logging.lint import lint_line
 from cef_logging.parse import ParseError, parse_cef, parse_leef
 
 SAMPLES: list[tuple[str, tuple[object, ...], dict[str, object]]] = [
@@ -125,11 +132,46 @@ def lint(path: str, *extra: str) -> None:
     cli.cmd_lint(args, io.StringIO(), io.StringIO())
 
 
+def check_growth(rounds: int) -> int:
+    """Time for 4x the hostile input over time for 1x, per line kind and job; 1 if any >= 8."""
+    names = ("unclosed quotes", "stray LEEF delimiters", "escapes")
+    small, big = hostile_lines(1_000_000), hostile_lines(4_000_000)
+
+    def lint_one(line: str) -> None:
+        lint_line(line)
+
+    def lenient_one(line: str) -> None:
+        try:
+            (parse_leef if line.startswith("LEEF") else parse_cef)(line)
+        except ParseError:
+            pass
+
+    worst = 0.0
+    print(f"Python {sys.version.split()[0]}; time(4 MB) / time(1 MB), best of {rounds} rounds")
+    for name, s_line, b_line in zip(names, small, big, strict=True):
+        for label, job in (("lint", lint_one), ("lenient parse", lenient_one)):
+            best = {"small": float("inf"), "big": float("inf")}
+            for _ in range(rounds):
+                for size, line in (("small", s_line), ("big", b_line)):
+                    start = time.process_time()
+                    job(line)
+                    best[size] = min(best[size], time.process_time() - start)
+            ratio = best["big"] / max(best["small"], 1e-9)
+            worst = max(worst, ratio)
+            print(f"  {name:<22} {label:<14} {ratio:5.2f}x")
+    print(f"worst growth {worst:.2f}x ({'linear' if worst < 8 else 'SUPERLINEAR'})")
+    return 0 if worst < 8 else 1
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mb", type=float, default=40.0, help="size of the clean and dirty inputs")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--check-growth", action="store_true",
+                    help="measure time growth on hostile lines; exit 1 if superlinear")
     opts = ap.parse_args()
+    if opts.check_growth:
+        sys.exit(check_growth(opts.rounds))
     with tempfile.TemporaryDirectory() as tmp:
         paths = {name: os.path.join(tmp, f"{name}.log") for name in ("clean", "dirty", "hostile")}
         generate(paths["clean"], opts.mb, dirty=False)
