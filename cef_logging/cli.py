@@ -1,18 +1,15 @@
-"""The ``cef-logging`` command: ``lint``, ``parse`` and ``demo``.
+"""The ``cef-logging`` command: ``lint``, ``parse`` and ``demo`` (and ``listen``).
 
-``lint FILE... | -``
-    Check CEF/LEEF lines before a SIEM rule depends on them. Each line is
-    detected as CEF or LEEF (after any syslog prefix) and parsed strictly: what
-    the strict parser refuses is an ``error``; spec advice is a ``warning``.
-    Prints ``FILE:LINE: error: ...`` / ``FILE:LINE: warning: ...`` and a summary
-    on stderr; exits 1 on any error, 2 on a usage error or an unreadable file,
-    0 otherwise. Streams: memory does not grow with the file.
-``parse FILE... [--json] [--strict]``
-    One parsed event per line: a JSON object per line with ``--json``, a
-    readable block otherwise.
-``demo [--format cef|leef|both]``
-    Log a few sample events through :class:`~cef_logging.CEFFormatter` and
-    :class:`~cef_logging.LEEFFormatter` and print the lines.
+Only arguments, input, output and exit codes live here: the checks are
+:mod:`cef_logging.lint`, the parsers :mod:`cef_logging.parse`.
+
+Input, for every command that reads lines: each FILE (``-`` is stdin; no FILE
+reads stdin when it is not a terminal) is read as bytes in blocks; gzip, bzip2
+and xz files are decompressed (recognised by their magic bytes, not their name);
+any other binary input (a NUL byte in the first block) is refused with one
+error; a UTF-8 byte order mark is stripped and reported once. Every value from
+the input that reaches the terminal goes through
+:func:`cef_logging._display.display`.
 
 Everything here is the standard library only.
 """
@@ -20,279 +17,202 @@ Everything here is the standard library only.
 from __future__ import annotations
 
 import argparse
+import bz2
+import gzip
 import json
 import logging
+import lzma
 import os
-import re
 import sys
+import textwrap
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
-from itertools import filterfalse
-from typing import IO, Any, Final
+from typing import IO, Any, Final, cast
 
-from ._dictionary import BY_KEY, TYPE_TIMESTAMP
-from .parse import (
-    CEFEvent,
-    LEEFEvent,
-    ParseError,
-    _strict_cef_extensions,
-    _strict_leef_attributes,
-    parse_cef,
-    parse_leef,
-)
+from ._display import display, json_safe, scrub
+from .lint import RULES, SEVERITIES, Finding, Linter
+from .lint import lint_line as lint_findings
+from .parse import CEFEvent, LEEFEvent, ParseError, event_to_dict, parse_event
 
-__all__ = ["lint_line", "main"]
+__all__ = ["event_to_dict", "lint_line", "main", "parse_line"]
 
 PROG: Final = "cef-logging"
 STDIN_NAME: Final = "<stdin>"
 
-#: stderr progress is shown for files at least this big (and only on a terminal).
+#: stderr progress is shown for inputs at least this big (and only on a terminal).
 PROGRESS_MIN_BYTES: Final = 16 * 1024 * 1024
-#: Unused since lint reads in blocks (progress is updated once per block); kept for callers.
-_PROGRESS_EVERY_LINES: Final = 16384
 _PROGRESS_INTERVAL_S: Final = 0.25
+#: lint reads its input in blocks of about this many bytes (whole lines each).
+_BLOCK_BYTES: Final = 1 << 20
+#: How much of the start of an input is looked at to recognise compression or binary data.
+_SNIFF_BYTES: Final = 8192
+_BOM: Final = b"\xef\xbb\xbf"
 
-#: Some ArcSight SmartConnector parsers truncate lines at about 8 KB.
-CEF_LINE_ADVICE_BYTES: Final = 8192
-
-# ----------------------------------------------------------------------------- lint checks
-
-#: key -> (max length or None, is a timestamp, is consumer-only); one lookup per pair.
-_KEY_INFO: Final[dict[str, tuple[int | None, bool, bool]]] = {
-    key: (entry.max_length, entry.type == TYPE_TIMESTAMP, entry.arcsight_only)
-    for key, entry in BY_KEY.items()
-}
-_KNOWN_KEYS: Final = frozenset(_KEY_INFO)
-#: For a line of n characters, the keys that may draw a consumer, length or timestamp
-#: warning: no value is as long as its line, so only limits below n can be broken.
-#: Indexed by ``min(n, _CHECKS_TOP)``; a few distinct sets shared by the entries.
-_CHECKS_TOP: Final = 1 + max(limit or 0 for limit, _, _ in _KEY_INFO.values())
-
-
-def _checks_by_length() -> tuple[frozenset[str], ...]:
-    always = frozenset(k for k, (_, ts, consumer) in _KEY_INFO.items() if ts or consumer)
-    by_limit = sorted((limit, k) for k, (limit, _, _) in _KEY_INFO.items() if limit is not None)
-    table: list[frozenset[str]] = []
-    current = always
-    i = 0
-    for n in range(_CHECKS_TOP + 1):
-        added = []
-        while i < len(by_limit) and by_limit[i][0] < n:
-            added.append(by_limit[i][1])
-            i += 1
-        if added:
-            current = current | frozenset(added)
-        table.append(current)
-    return tuple(table)
-
-
-_CHECKS_BY_LENGTH: Final = _checks_by_length()
-
-# ArcSight's timestamp formats: epoch milliseconds, or MMM dd [yyyy] HH:mm:ss[.SSS] [zzz].
-_ARCSIGHT_TIME: Final = re.compile(
-    r"(?:\d{1,19}"
-    r"|[A-Z][a-z]{2} \d{1,2}(?: \d{4})? \d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?: [A-Za-z][\w+:/-]*)?)\Z"
+#: Magic bytes of compressed inputs, read transparently.
+_COMPRESSED: Final[tuple[tuple[bytes, str], ...]] = (
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"),
 )
-_ISO_TIME: Final = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-_JAVA_PATTERN_LETTERS: Final = frozenset("GyYMLwWDdFEuaHkKhmsSzZX")
-_QUOTED: Final = re.compile(r"'[^']*'")
-_java_pattern_cache: dict[str, str | None] = {}
-
-
-def _java_pattern_problem(pattern: str) -> str | None:
-    """Why ``pattern`` is not a Java SimpleDateFormat pattern, or None if it is."""
-    try:
-        return _java_pattern_cache[pattern]
-    except KeyError:
-        pass
-    bare = _QUOTED.sub("", pattern)
-    bad = sorted({c for c in bare if c.isascii() and c.isalpha()} - _JAVA_PATTERN_LETTERS)
-    problem = None
-    if bare.count("'") % 2:
-        problem = "an unbalanced quote"
-    elif bad:
-        problem = "the unquoted letter(s) " + ", ".join(repr(c) for c in bad)
-    if len(_java_pattern_cache) < 256:
-        _java_pattern_cache[pattern] = problem
-    return problem
-
-
-def _timestamp_warning(key: str, value: str) -> str | None:
-    if _ARCSIGHT_TIME.match(value) is not None:
-        return None
-    if _ISO_TIME.match(value) is not None:
-        return (
-            f"{key}={value} is ISO-8601, which is not among ArcSight's timestamp formats "
-            "(epoch milliseconds or MMM dd yyyy HH:mm:ss.SSS zzz; the formatters' "
-            "timestamp='epoch_ms' or 'arcsight')"
-        )
-    return (
-        f"{key}={value!r} is not one of ArcSight's timestamp formats "
-        "(epoch milliseconds or MMM dd yyyy HH:mm:ss.SSS zzz)"
-    )
-
-
-def _quote_warnings(pairs: dict[str, str]) -> list[str]:
-    """Quote-wrapped values that a CEF parser split at a raw ``key=`` inside the quotes."""
-    out: list[str] = []
-    items = list(pairs.items())
-    i = 0
-    n = len(items)
-    while i < n:
-        key, value = items[i]
-        quote = value[:1]
-        if quote in ("'", '"') and not (len(value) > 1 and value.endswith(quote)):
-            for j in range(i + 1, n):
-                later = items[j][1]
-                if later.endswith(quote) and not later.startswith(quote):
-                    swallowed = [k for k, _ in items[i + 1 : j + 1]]
-                    names = ", ".join(repr(k) for k in swallowed)
-                    became = "a field of its own" if len(swallowed) == 1 else "fields of their own"
-                    out.append(
-                        f"the value of {key!r} opens a {quote} quote that closes in the value "
-                        f"of {swallowed[-1]!r}: CEF does not honour quotes, so {names} "
-                        f"became {became} (escape '=' inside a value as '\\=')"
-                    )
-                    i = j
-                    break
-        i += 1
-    return out
-
-
-def cef_warnings(event: CEFEvent, line: str) -> list[str]:
-    """Spec advice for a CEF event that parsed strictly."""
-    return _cef_extension_warnings(event.extensions, line)
-
-
-def _cef_extension_warnings(ext: dict[str, str], line: str) -> list[str]:
-    """Spec advice for the extensions of a CEF line that parsed strictly.
-
-    C-level set look-ups pick the few keys that need a closer look (for the line's
-    length), so most keys cost no Python work.
-    """
-    out: list[str] = []
-    if not _KNOWN_KEYS.issuperset(ext):
-        unknown = list(filterfalse(_KNOWN_KEYS.__contains__, ext))
-        noun = "key" if len(unknown) == 1 else "keys"
-        out.append(
-            f"{noun} not in the CEF dictionary: {', '.join(unknown)} (ArcSight files them "
-            "under additional data; custom data belongs in cs1-cs6/cn1-cn3 with their Labels)"
-        )
-    size = len(line)
-    checks = _CHECKS_BY_LENGTH[size if size < _CHECKS_TOP else _CHECKS_TOP]
-    info = _KEY_INFO
-    for key in filter(checks.__contains__, ext):  # in line order
-        limit, is_ts, consumer = info[key]
-        value = ext[key]
-        if consumer:
-            out.append(
-                f"{key} is a consumer key: ArcSight components set it, producers should not send it"
-            )
-        if limit is not None and len(value) > limit:
-            out.append(
-                f"the value of {key} is {len(value)} characters; the CEF dictionary allows {limit}"
-            )
-        # Up to 19 ASCII digits is epoch milliseconds: no regex needed.
-        if is_ts and not (value.isdigit() and value.isascii() and len(value) < 20):
-            problem = _timestamp_warning(key, value)
-            if problem is not None:
-                out.append(problem)
-    # A value that opens a quote shows in the line as key=' or key=" (CEF never
-    # escapes quotes); memchr-fast single-character tests first.
-    if ("'" in line and "='" in line) or ('"' in line and '="' in line):
-        out.extend(_quote_warnings(ext))
-    if size * 4 > CEF_LINE_ADVICE_BYTES:  # else fewer bytes than that in UTF-8
-        size = len(line.encode("utf-8"))
-        if size > CEF_LINE_ADVICE_BYTES:
-            out.append(f"the line is {size} bytes; some SmartConnector parsers truncate at ~8 KB")
-    return out
-
-
-def leef_warnings(event: LEEFEvent, line: str) -> list[str]:
-    """Spec advice for a LEEF event that parsed strictly."""
-    return _leef_attribute_warnings(event.attributes)
-
-
-def _leef_attribute_warnings(attrs: dict[str, str]) -> list[str]:
-    """Spec advice for the attributes of a LEEF line that parsed strictly."""
-    out: list[str] = []
-    dev_time = attrs.get("devTime")
-    fmt = attrs.get("devTimeFormat")
-    if dev_time is not None and fmt is None and not dev_time.isdigit():
-        out.append(
-            f"devTime={dev_time} without devTimeFormat: QRadar then reads devTime as epoch "
-            "milliseconds (or guesses); send devTimeFormat with it"
-        )
-    if fmt is not None:
-        problem = _java_pattern_problem(fmt)
-        if problem is not None:
-            out.append(
-                f"devTimeFormat={fmt} is not a Java SimpleDateFormat pattern ({problem}); "
-                "QRadar cannot use it"
-            )
-        elif dev_time is None:
-            out.append("devTimeFormat without devTime")
-    sev = attrs.get("sev")
-    if sev is not None and not (sev.isdigit() and 1 <= int(sev) <= 10):
-        out.append(f"sev={sev} is not an integer 1-10 (QRadar's LEEF severity scale)")
-    return out
-
-
-def lint_line(line: str) -> tuple[str | None, list[str]]:
-    """Lint one line (no terminator): ``(error or None, warnings)``.
-
-    The error is the strict parser's reason with a 1-based column.
-    """
-    cef_at = line.find("CEF:")
-    leef_at = line.find("LEEF:")
-    try:
-        if cef_at != -1 and (leef_at == -1 or cef_at < leef_at):
-            ext = _strict_cef_extensions(line, cef_at)
-            return None, _cef_extension_warnings(ext, line)
-        if leef_at != -1:
-            attrs = _strict_leef_attributes(line, leef_at)
-            return None, _leef_attribute_warnings(attrs)
-    except ParseError as exc:
-        return f"column {exc.position + 1}: {exc.reason}", []
-    return "not a CEF or LEEF line (no 'CEF:' or 'LEEF:' found)", []
+#: Magic bytes of binary formats that are refused by name (others: a NUL byte).
+_BINARY: Final[tuple[tuple[bytes, str], ...]] = (
+    (b"\x7fELF", "an ELF executable"),
+    (b"PK\x03\x04", "a zip archive"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data (not supported: decompress it first)"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
+    (b"\x89PNG", "a PNG image"),
+    (b"%PDF-", "a PDF document"),
+)
+_DECOMPRESS_ERRORS: Final = (OSError, EOFError, lzma.LZMAError, zlib.error, ValueError)
 
 
 # ----------------------------------------------------------------------------- input
 
 
-class _Source:
-    """One input: a name for messages, a binary stream and its size (None if unknown)."""
+class InputError(Exception):
+    """An input that cannot be read as lines (binary, corrupt); the message says why."""
 
-    def __init__(self, name: str, stream: IO[bytes], size: int | None, owned: bool) -> None:
+
+class _Source:
+    """One input: a name for messages (escaped), a binary stream of the (decompressed)
+    content, the size of the input in bytes (None if unknown) and how far it was read."""
+
+    def __init__(
+        self, name: str, raw: IO[bytes], size: int | None, owned: bool, kind: str | None
+    ) -> None:
         self.name = name
-        self.stream = stream
+        self.raw = raw
         self.size = size
         self.owned = owned
+        self.kind = kind  # "gzip", "bzip2", "xz" or None
+        self.stream: IO[bytes] = raw
+
+    def position(self, consumed: int) -> int:
+        """Bytes of the input read so far (``consumed``: of the decompressed content)."""
+        if self.kind is None:
+            return consumed
+        try:
+            return self.raw.tell()
+        except (OSError, ValueError):
+            return 0
 
     def close(self) -> None:
+        if self.stream is not self.raw:
+            try:
+                self.stream.close()
+            except _DECOMPRESS_ERRORS:
+                pass
         if self.owned:
-            self.stream.close()
+            self.raw.close()
 
 
-def _open(path: str) -> _Source:
+def _peek(stream: IO[bytes], n: int) -> bytes:
+    peek: Callable[[int], bytes] | None = getattr(stream, "peek", None)
+    if peek is None:  # pragma: no cover - every stream used here has peek
+        return b""
+    return peek(n)[:n]
+
+
+def _open(path: str, stdin: IO[bytes] | None = None) -> _Source:
+    """Open ``path`` (``-``: stdin) and recognise compression and binary data.
+
+    Raises:
+        OSError: the file cannot be opened or read.
+        InputError: binary or corrupt compressed input.
+    """
     if path == "-":
-        return _Source(STDIN_NAME, sys.stdin.buffer, None, owned=False)
-    stream = open(path, "rb")  # closed by the caller
+        raw = stdin if stdin is not None else sys.stdin.buffer
+        source = _Source(STDIN_NAME, raw, None, owned=False, kind=None)
+    else:
+        raw = open(path, "rb")  # closed by the caller (source.close)
+        try:
+            st = os.fstat(raw.fileno())
+            size = st.st_size if st.st_size > 0 else None
+        except OSError:
+            size = None
+        source = _Source(display(path), raw, size, owned=True, kind=None)
     try:
-        st = os.fstat(stream.fileno())
-        size = st.st_size if st.st_size > 0 else None
-    except OSError:
-        size = None
-    return _Source(path, stream, size, owned=True)
+        head = _peek(raw, 8)
+        for magic, kind in _COMPRESSED:
+            if head.startswith(magic):
+                source.kind = kind
+                if kind == "gzip":
+                    source.stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
+                elif kind == "bzip2":
+                    source.stream = bz2.BZ2File(raw, "rb")
+                else:
+                    source.stream = lzma.LZMAFile(raw, "rb")
+                break
+        try:
+            head = _peek(source.stream, _SNIFF_BYTES)
+        except _DECOMPRESS_ERRORS as exc:
+            raise InputError(f"corrupt {source.kind} data ({exc})") from None
+        for magic, what in _BINARY:
+            if head.startswith(magic):
+                raise InputError(f"binary input ({what}), not lines of text")
+        if b"\0" in head:
+            raise InputError("binary input (NUL bytes), not lines of text")
+    except BaseException:
+        source.close()
+        raise
+    return source
 
 
-def _lines(source: _Source) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes without terminator); blank lines skipped."""
-    for number, raw in enumerate(source.stream, 1):
-        if raw[-1:] == b"\n":
-            raw = raw[:-2] if raw[-2:] == b"\r\n" else raw[:-1]
-        if raw and not raw.isspace():
-            yield number, raw
+def _blocks(stream: IO[bytes]) -> Iterator[bytes]:
+    """The stream in blocks of whole lines: each block but the last ends with ``\\n``.
+
+    ``read1`` where the stream has it, so a pipe's lines are checked as they come.
+    """
+    read: Callable[[int], bytes] = getattr(stream, "read1", None) or stream.read
+    pending: list[bytes] = []
+    while True:
+        data = read(_BLOCK_BYTES)
+        if not data:
+            break
+        cut = data.rfind(b"\n") + 1
+        if not cut:
+            pending.append(data)  # no line ends in this read
+            continue
+        if pending:
+            pending.append(data[:cut])
+            yield b"".join(pending)
+            pending.clear()
+        else:
+            yield data if cut == len(data) else data[:cut]
+        if cut < len(data):
+            pending.append(data[cut:])
+    if pending:
+        yield b"".join(pending)
+
+
+def _block_lines(block: bytes) -> list[str] | list[str | bytes]:
+    """The lines of ``block`` without terminators (``\\n`` or ``\\r\\n``): text, or the
+    raw bytes of a line that is not valid UTF-8 (the linter reports it)."""
+    try:
+        text = block.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")  # one CR before each LF: part of the terminator
+        lines = text.split("\n")
+        if not lines[-1]:
+            lines.pop()  # the block ended with a terminator
+        return lines
+    raws = block.split(b"\n")
+    if not raws[-1]:
+        raws.pop()
+    last = len(raws) - 1 if not block.endswith(b"\n") else -1
+    out: list[str | bytes] = []
+    for i, raw in enumerate(raws):
+        if raw[-1:] == b"\r" and i != last:
+            raw = raw[:-1]
+        try:
+            out.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(raw)
+    return out
 
 
 class _Progress:
@@ -321,314 +241,310 @@ class _Progress:
             self.stream.flush()
 
 
-def _want_progress(source: _Source, err: IO[str]) -> bool:
-    if source.size is not None and source.size < PROGRESS_MIN_BYTES:
-        return False
-    if source.size is None and source.name != STDIN_NAME:
-        return False
-    isatty = getattr(err, "isatty", None)
+def _isatty(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
     try:
         return bool(isatty and isatty())
     except (OSError, ValueError):
         return False
 
 
-# ----------------------------------------------------------------------------- commands
+def _want_progress(source: _Source, err: IO[str]) -> bool:
+    if source.size is not None and source.size < PROGRESS_MIN_BYTES:
+        return False
+    if source.size is None and source.name != STDIN_NAME:
+        return False
+    return _isatty(err)
 
 
-class _Counts:
-    __slots__ = ("errors", "files", "lines", "unreadable", "warnings")
-
-    def __init__(self) -> None:
-        self.files = self.lines = self.errors = self.warnings = self.unreadable = 0
-
-
-#: lint reads its input in blocks of about this many bytes (whole lines each).
-_BLOCK_BYTES: Final = 1 << 20
-#: What ``bytes.isspace`` calls whitespace (``str.isspace`` has more).
-_ASCII_SPACE: Final = " \t\n\r\x0b\x0c"
-
-
-def _blocks(stream: IO[bytes]) -> Iterator[bytes]:
-    """The stream in blocks of whole lines: each block but the last ends with ``\n``.
-
-    ``read1`` where the stream has it, so a pipe's lines are checked as they come.
-    """
-    read: Callable[[int], bytes] = getattr(stream, "read1", None) or stream.read
-    pending: list[bytes] = []
-    while True:
-        data = read(_BLOCK_BYTES)
-        if not data:
-            break
-        cut = data.rfind(b"\n") + 1
-        if not cut:
-            pending.append(data)  # no line ends in this read
-            continue
-        if pending:
-            pending.append(data[:cut])
-            yield b"".join(pending)
-            pending.clear()
-        else:
-            yield data if cut == len(data) else data[:cut]
-        if cut < len(data):
-            pending.append(data[cut:])
-    if pending:
-        yield b"".join(pending)
-
-
-def _block_lines(block: bytes) -> tuple[list[str], dict[int, int]]:
-    """The lines of ``block`` without terminators (``\n`` or ``\r\n``), and for each
-    line that is not valid UTF-8 (by index; its text is then ``""``) the error's offset."""
-    try:
-        text = block.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if "\r" in text:
-            text = text.replace("\r\n", "\n")  # one CR before each LF: part of the terminator
-        lines = text.split("\n")
-        if not lines[-1]:
-            lines.pop()  # the block ended with a terminator
-        return lines, {}
-    lines = []
-    bad: dict[int, int] = {}
-    raws = block.split(b"\n")
-    if not raws[-1]:
-        raws.pop()
-    last = len(raws) - 1 if not block.endswith(b"\n") else -1
-    for i, raw in enumerate(raws):
-        if raw[-1:] == b"\r" and i != last:
-            raw = raw[:-1]
-        try:
-            lines.append(raw.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            bad[i] = exc.start
-            lines.append("")
-    return lines, bad
-
-
-def _lint_source(
-    source: _Source, args: argparse.Namespace, counts: _Counts, out: IO[str], err: IO[str]
-) -> None:
-    show_warnings = not (args.quiet or args.no_warnings)
-    write = out.write
-    name = source.name
-    progress = _Progress(source, err) if not args.quiet and _want_progress(source, err) else None
-    position = 0
-    number = 0  # line number of the last line of the previous block
-    lines = 0
-    errors = 0
-    warnings = 0
-    # Hot loop: locals only. Whole blocks are decoded and split at once, each line is
-    # parsed strictly and checked, and a block's messages are written together.
-    find_cef = "CEF:"
-    find_leef = "LEEF:"
-    cef_extensions = _strict_cef_extensions
-    leef_attributes = _strict_leef_attributes
-    cef_checks = _cef_extension_warnings
-    leef_checks = _leef_attribute_warnings
-    messages: list[str] = []
-    emit = messages.append
-    for block in _blocks(source.stream):
-        texts, bad = _block_lines(block)
-        first = number + 1
-        for number, line in enumerate(texts, first):
-            if bad and number - first in bad:
-                lines += 1
-                errors += 1
-                emit(f"{name}:{number}: error: column {bad[number - first] + 1}: invalid UTF-8\n")
-                continue
-            if not line or (line.isspace() and not line.strip(_ASCII_SPACE)):
-                continue  # blank: skipped, not counted
-            lines += 1
-            cef_at = line.find(find_cef)
-            leef_at = line.find(find_leef) if cef_at != 0 else -1
-            found: list[str]
-            try:
-                if cef_at != -1 and (leef_at == -1 or cef_at < leef_at):
-                    ext = cef_extensions(line, cef_at)
-                    if not show_warnings:
-                        continue
-                    found = cef_checks(ext, line)
-                elif leef_at != -1:
-                    attrs = leef_attributes(line, leef_at)
-                    if not show_warnings:
-                        continue
-                    found = leef_checks(attrs)
-                else:
-                    errors += 1
-                    emit(f"{name}:{number}: error: not a CEF or LEEF line (no 'CEF:' or 'LEEF:')\n")
-                    continue
-            except ParseError as exc:
-                errors += 1
-                emit(f"{name}:{number}: error: column {exc.position + 1}: {exc.reason}\n")
-                continue
-            if found:
-                warnings += len(found)
-                head = f"{name}:{number}: warning: "
-                for message in found:
-                    emit(head)
-                    emit(message)
-                    emit("\n")
-        if messages:
-            text = "".join(messages)
-            messages.clear()
-            write(text)
-        if progress is not None:
-            position += len(block)
-            progress.update(lines, position)
-    if progress is not None:
-        progress.done()
-    counts.lines += lines
-    counts.errors += errors
-    counts.warnings += warnings
+def _inputs(files: list[str], command: str, err: IO[str]) -> list[str] | None:
+    """The FILE arguments; stdin when none is given and stdin is not a terminal."""
+    if files:
+        return files
+    if _isatty(sys.stdin):
+        err.write(
+            f"{PROG} {command}: no FILE given and stdin is a terminal "
+            f"(give a FILE, - for stdin, or pipe lines in; see {PROG} {command} --help)\n"
+        )
+        return None
+    return ["-"]
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+# ----------------------------------------------------------------------------- lint output
+
+
+def _github_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+_GITHUB_LEVEL: Final = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _formatter(kind: str) -> Callable[[str, int, Finding], str]:
+    """How one finding is written (with its newline) for ``--format kind``."""
+    if kind == "json":
+        dumps = json.dumps
+
+        def as_json(name: str, number: int, f: Finding) -> str:
+            return dumps({
+                "file": name, "line": number, "column": f.column, "code": f.code,
+                "severity": f.severity, "key": f.key, "message": f.message,
+            }) + "\n"  # fmt: skip
+
+        return as_json
+    if kind == "github":
+
+        def as_github(name: str, number: int, f: Finding) -> str:
+            return (
+                f"::{_GITHUB_LEVEL[f.severity]} file={_github_escape(name, True)},line={number},"
+                f"col={f.column},title={f.code}::{_github_escape(f.message)}\n"
+            )
+
+        return as_github
+
+    def as_text(name: str, number: int, f: Finding) -> str:
+        return f"{name}:{number}:{f.column}: {f.severity}: {f.message} [{f.code}]\n"
+
+    return as_text
+
+
+class _Counts:
+    __slots__ = ("by_severity", "files", "lines", "unreadable")
+
+    def __init__(self) -> None:
+        self.files = self.lines = self.unreadable = 0
+        self.by_severity = dict.fromkeys(SEVERITIES, 0)
+
+
+def _lint_source(
+    source: _Source,
+    linter: Linter,
+    args: argparse.Namespace,
+    counts: _Counts,
+    out: IO[str],
+    err: IO[str],
+) -> None:
+    write = out.write
+    name = source.name
+    show = _formatter(args.format)
+    by_severity = counts.by_severity
+    quiet = args.quiet
+    progress = _Progress(source, err) if not quiet and _want_progress(source, err) else None
+    checked_before = linter.checked
+    consumed = 0
+    number = 0  # line number of the last line of the previous block
+    messages: list[str] = []
+    emit = messages.append
+    first = True
+    lines_of = linter.lines
+    for block in _blocks(source.stream):
+        texts = _block_lines(block)
+        for line_number, finding in lines_of(texts, start=number + 1, first=first):
+            by_severity[finding.severity] += 1
+            emit(show(name, line_number, finding))
+        first = False
+        number += len(texts)
+        if messages:
+            write("".join(messages))
+            messages.clear()
+        if progress is not None:
+            consumed += len(block)
+            progress.update(linter.checked - checked_before, source.position(consumed))
+    if progress is not None:
+        progress.done()
+    checked = linter.checked - checked_before
+    counts.lines += checked
+    if not checked and not quiet:
+        err.write(f"{PROG} lint: {name}: no lines to check (empty input)\n")
+
+
 def cmd_lint(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    counts = _Counts()
+    files = _inputs(args.files, "lint", err)
+    if files is None:
+        return 2
+    fail_on = "warning" if args.fail_on_warning and args.fail_on == "error" else args.fail_on
+    ignore = list(args.ignore or ())
     if args.no_warnings or args.quiet:
-        # Warnings are not computed, so none can be counted or fail the run.
-        args.fail_on_warning = False
-    for path in args.files:
+        # Warnings and info are not computed, so none can be shown, counted or fail the run.
+        ignore += [r.code for r in RULES if r.severity != "error"]
+    try:
+        linter = Linter(
+            format=None if args.input_format == "auto" else args.input_format,
+            select=args.select, ignore=ignore, info_once=not args.repeat_info,
+        )  # fmt: skip
+    except ValueError as exc:
+        err.write(f"{PROG} lint: {exc}\n")
+        return 2
+    counts = _Counts()
+    for path in files:
         try:
             source = _open(path)
         except OSError as exc:
             counts.unreadable += 1
-            err.write(f"{PROG} lint: cannot read {path}: {exc.strerror or exc}\n")
+            err.write(f"{PROG} lint: cannot read {display(path)}: {exc.strerror or exc}\n")
+            continue
+        except InputError as exc:
+            counts.unreadable += 1
+            err.write(f"{PROG} lint: {display(path)}: {display(str(exc))}\n")
             continue
         try:
-            _lint_source(source, args, counts, out, err)
+            _lint_source(source, linter, args, counts, out, err)
             counts.files += 1
-        except OSError as exc:
+        except (*_DECOMPRESS_ERRORS,) as exc:
             counts.unreadable += 1
-            err.write(f"{PROG} lint: error reading {source.name}: {exc.strerror or exc}\n")
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            err.write(f"{PROG} lint: error reading {source.name}: {display(str(reason))}\n")
         finally:
             source.close()
     out.flush()
+    found = counts.by_severity
     if not args.quiet:
         summary = (
             f"{PROG} lint: {_plural(counts.lines, 'line')} in {_plural(counts.files, 'file')}: "
-            f"{_plural(counts.errors, 'error')}"
+            f"{_plural(found['error'], 'error')}"
         )
         if not args.no_warnings:
-            summary += f", {_plural(counts.warnings, 'warning')}"
+            summary += f", {_plural(found['warning'], 'warning')}"
+            if found["info"]:
+                summary += f", {found['info']} info"
         if counts.unreadable:
             summary += f", {counts.unreadable} unreadable"
         err.write(summary + "\n")
     if counts.unreadable:
         return 2
-    if counts.errors or (args.fail_on_warning and counts.warnings):
-        return 1
+    if fail_on != "never":
+        for severity in SEVERITIES[: SEVERITIES.index(fail_on) + 1]:
+            if found[severity]:
+                return 1
     return 0
 
 
-def event_to_dict(event: CEFEvent | LEEFEvent) -> dict[str, Any]:
-    """A parsed event as a JSON-ready dict (``format`` first)."""
-    if isinstance(event, CEFEvent):
-        return {
-            "format": "CEF",
-            "cef_version": event.cef_version,
-            "vendor": event.vendor,
-            "product": event.product,
-            "version": event.version,
-            "signature_id": event.signature_id,
-            "name": event.name,
-            "severity": event.severity,
-            "extensions": event.extensions,
-            "prefix": event.prefix,
-        }
-    return {
-        "format": "LEEF",
-        "leef_version": event.leef_version,
-        "vendor": event.vendor,
-        "product": event.product,
-        "version": event.version,
-        "event_id": event.event_id,
-        "delimiter": event.delimiter,
-        "attributes": event.attributes,
-        "prefix": event.prefix,
-    }
+def lint_line(line: str) -> tuple[str | None, list[str]]:
+    """Deprecated: use :func:`cef_logging.lint.lint_line`, which returns findings with
+    rule codes. Kept for earlier callers: ``(error or None, warning messages)``, the
+    error as ``"column N: reason"``."""
+    found = lint_findings(line)
+    error = next((f for f in found if f.severity == "error"), None)
+    warnings = [f.message for f in found if f.severity == "warning"]
+    return (None if error is None else f"column {error.column}: {error.message}"), warnings
+
+
+# ----------------------------------------------------------------------------- parse
 
 
 def parse_line(line: str, *, strict: bool = False) -> CEFEvent | LEEFEvent:
     """Detect CEF or LEEF (whichever marker comes first) and parse ``line``."""
-    cef_at = line.find("CEF:")
-    leef_at = line.find("LEEF:")
-    if cef_at != -1 and (leef_at == -1 or cef_at < leef_at):
-        return parse_cef(line, strict=strict)
-    if leef_at != -1:
-        return parse_leef(line, strict=strict)
-    raise ParseError("not a CEF or LEEF line (no 'CEF:' or 'LEEF:' found)", 0)
-
-
-_SHOW_TABLE: Final = {i: f"\\x{i:02x}" for i in range(0x20)} | {
-    0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x7F: "\\x7f", 0x2028: "\\u2028", 0x2029: "\\u2029",
-}  # fmt: skip
-
-
-def _show(text: str) -> str:
-    """Text on one terminal line: control characters shown as escapes."""
-    return text if text.isprintable() else text.translate(_SHOW_TABLE)
+    return parse_event(line, strict=strict)
 
 
 def _readable(event: CEFEvent | LEEFEvent, where: str) -> str:
+    show = display
     if isinstance(event, CEFEvent):
         head = (
-            f"{where}: CEF:{event.cef_version} vendor={_show(event.vendor)!s} "
-            f"product={_show(event.product)} version={_show(event.version)}\n"
-            f"  signature_id: {_show(event.signature_id)}\n"
-            f"  name:         {_show(event.name)}\n"
-            f"  severity:     {_show(event.severity)}\n"
+            f"{where}: CEF:{event.cef_version} vendor={show(event.vendor)} "
+            f"product={show(event.product)} version={show(event.version)}\n"
+            f"  signature_id: {show(event.signature_id)}\n"
+            f"  name:         {show(event.name)}\n"
+            f"  severity:     {show(event.severity)}\n"
         )
         pairs = event.extensions
     else:
         head = (
-            f"{where}: LEEF:{event.leef_version} vendor={_show(event.vendor)} "
-            f"product={_show(event.product)} version={_show(event.version)}\n"
-            f"  event_id:     {_show(event.event_id)}\n"
-            f"  delimiter:    {_show(event.delimiter)}\n"
+            f"{where}: LEEF:{event.leef_version} vendor={show(event.vendor)} "
+            f"product={show(event.product)} version={show(event.version)}\n"
+            f"  event_id:     {show(event.event_id)}\n"
+            f"  delimiter:    {show(event.delimiter)}\n"
         )
         pairs = event.attributes
     if event.prefix:
-        head += f"  prefix:       {_show(event.prefix)}\n"
-    width = max((len(k) for k in pairs), default=0)
-    body = "".join(f"    {_show(k):<{width}} = {_show(v)}\n" for k, v in pairs.items())
+        head += f"  prefix:       {show(event.prefix)}\n"
+    shown = [(show(k), show(v)) for k, v in pairs.items()]
+    width = max((len(k) for k, _ in shown), default=0)
+    body = "".join(f"    {k:<{width}} = {v}\n" for k, v in shown)
     return head + body
 
 
-def cmd_parse(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    failed = 0
-    unreadable = 0
+def _source_lines(source: _Source) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes without terminator); blank lines skipped."""
+    for number, raw in enumerate(source.stream, 1):
+        if raw[-1:] == b"\n":
+            raw = raw[:-2] if raw[-2:] == b"\r\n" else raw[:-1]
+        if raw and not raw.isspace():
+            yield number, raw
+
+
+def _parse_source(
+    source: _Source, args: argparse.Namespace, out: IO[str], err: IO[str]
+) -> tuple[int, int]:
+    """Parse every line of ``source``: (lines seen, lines that failed)."""
     ensure_ascii = (getattr(out, "encoding", None) or "").lower().replace("-", "") != "utf8"
     dumps = json.dumps
-    for path in args.files:
+    seen = failed = 0
+    if _peek(source.stream, 3) == _BOM:
+        source.stream.read(3)
+        err.write(f"{source.name}:1:1: info: UTF-8 byte order mark at the start (stripped)\n")
+    for number, raw in _source_lines(source):
+        seen += 1
+        where = f"{source.name}:{number}"
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            level = "error" if args.strict else "warning"
+            err.write(
+                f"{where}:{exc.start + 1}: {level}: invalid UTF-8 "
+                f"(byte 0x{raw[exc.start]:02x} at byte offset {exc.start})\n"
+            )
+            if args.strict:
+                failed += 1
+                continue
+            line = raw.decode("utf-8", "replace")
+        try:
+            event = parse_event(line, strict=args.strict)
+        except ParseError as exc:
+            failed += 1
+            err.write(f"{where}:{exc.position + 1}: error: {scrub(exc.reason)}\n")
+            continue
+        if args.json:
+            obj = {"file": source.name, "line": number, **event_to_dict(event)}
+            out.write(json_safe(dumps(obj, ensure_ascii=ensure_ascii)) + "\n")
+        else:
+            out.write(_readable(event, where))
+    return seen, failed
+
+
+def cmd_parse(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    files = _inputs(args.files, "parse", err)
+    if files is None:
+        return 2
+    failed = 0
+    unreadable = 0
+    for path in files:
         try:
             source = _open(path)
         except OSError as exc:
             unreadable += 1
-            err.write(f"{PROG} parse: cannot read {path}: {exc.strerror or exc}\n")
+            err.write(f"{PROG} parse: cannot read {display(path)}: {exc.strerror or exc}\n")
+            continue
+        except InputError as exc:
+            unreadable += 1
+            err.write(f"{PROG} parse: {display(path)}: {display(str(exc))}\n")
             continue
         try:
-            for number, raw in _lines(source):
-                where = f"{source.name}:{number}"
-                try:
-                    event = parse_line(raw.decode("utf-8", "replace"), strict=args.strict)
-                except ParseError as exc:
-                    failed += 1
-                    err.write(f"{where}: error: column {exc.position + 1}: {exc.reason}\n")
-                    continue
-                if args.json:
-                    obj = {"file": source.name, "line": number, **event_to_dict(event)}
-                    out.write(dumps(obj, ensure_ascii=ensure_ascii) + "\n")
-                else:
-                    out.write(_readable(event, where))
-        except OSError as exc:
+            seen, bad = _parse_source(source, args, out, err)
+            failed += bad
+            if not seen:
+                err.write(f"{PROG} parse: {source.name}: no lines to parse (empty input)\n")
+        except (*_DECOMPRESS_ERRORS,) as exc:
             unreadable += 1
-            err.write(f"{PROG} parse: error reading {source.name}: {exc.strerror or exc}\n")
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            err.write(f"{PROG} parse: error reading {source.name}: {display(str(reason))}\n")
         finally:
             source.close()
     out.flush()
@@ -715,6 +631,58 @@ def cmd_demo(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 # ----------------------------------------------------------------------------- main
 
+_LINT_EPILOG: Final = """\
+exit status:
+  0  no finding at or above the --fail-on level
+  1  findings at or above the --fail-on level (default: any error)
+  2  usage error, or an input that cannot be read (missing, binary, corrupt)
+
+output (--format text): FILE:LINE:COLUMN: SEVERITY: MESSAGE [CODE], one per line;
+  a summary on stderr. Values from the input are shown escaped (\\n, \\x1b, \\u202e).
+  Rule codes and what each means: the "lint" page of the documentation.
+
+examples:
+  cef-logging lint app.log                      check a file
+  cef-logging lint app.log.1.gz old.log.xz      compressed files are read as they are
+  myapp 2>&1 | cef-logging lint                 check what an app prints (stdin)
+  cef-logging lint --fail-on warning app.log    make warnings fail a CI job, too
+  cef-logging lint --ignore CEF301 app.log      do not report custom keys
+  cef-logging lint --select CEF2 app.log        only the CEF2xx warnings
+  cef-logging lint --format github app.log      annotations for a GitHub Actions job
+  cef-logging lint --format json app.log | jq -c 'select(.severity=="error")'
+"""
+
+_PARSE_EPILOG: Final = """\
+exit status: 0 every line parsed; 1 a line did not parse (or, with --strict, is not
+  valid UTF-8); 2 usage error or an input that cannot be read.
+
+examples:
+  cef-logging parse app.log                     one readable block per event
+  cef-logging parse --json app.log.gz           one JSON object per line
+  tail -f app.log | cef-logging parse --json --strict
+"""
+
+
+def _codes(text: str) -> list[str]:
+    return [part for part in text.replace(" ", ",").split(",") if part]
+
+
+def _extend_codes(namespace_value: list[str] | None, text: str) -> list[str]:
+    return [*(namespace_value or []), *_codes(text)]
+
+
+class _CodesAction(argparse.Action):
+    """``--select A,B --select C`` -> ``["A", "B", "C"]``."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, _extend_codes(getattr(namespace, self.dest), str(values)))
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -727,29 +695,54 @@ def build_parser() -> argparse.ArgumentParser:
 
     lint = sub.add_parser(
         "lint",
-        help="check CEF/LEEF lines (errors: invalid; warnings: spec advice)",
-        description=(
+        help="check CEF/LEEF lines (errors: invalid; warnings: what SIEMs misread)",
+        description=textwrap.fill(
             "Check CEF/LEEF lines, one per line (syslog prefixes allowed). Errors are what "
-            "strict parsing refuses; warnings are spec advice. Exit status: 0 no errors, "
-            "1 errors, 2 usage error or unreadable file."
+            "strict parsing refuses; warnings are what consumers (ArcSight, Elastic, QRadar) "
+            "misread; info is legal but noteworthy (custom keys). Reads stdin when no FILE is "
+            "given and stdin is not a terminal; gzip, bzip2 and xz input is decompressed.",
+            width=79,
         ),
+        epilog=_LINT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    lint.add_argument("files", nargs="+", metavar="FILE", help="a file, or - for stdin")
-    lint.add_argument("-q", "--quiet", action="store_true",
-                      help="print errors only (no warnings, summary or progress)")  # fmt: skip
-    lint.add_argument("-W", "--no-warnings", action="store_true", help="do not print warnings")
+    lint.add_argument("files", nargs="*", metavar="FILE", help="a file, or - for stdin")
+    lint.add_argument("--format", choices=("text", "json", "github"), default="text",
+                      help="output: text (default), JSON Lines, or GitHub annotations")  # fmt: skip
+    lint.add_argument("--select", action=_CodesAction, metavar="CODES",
+                      help="only these rule codes or prefixes (comma-separated)")  # fmt: skip
+    lint.add_argument("--ignore", action=_CodesAction, metavar="CODES",
+                      help="skip these rule codes or prefixes (comma-separated)")  # fmt: skip
+    lint.add_argument("--fail-on", choices=(*SEVERITIES, "never"), default="error",
+                      help="exit 1 on findings this severe or worse (default: error)")  # fmt: skip
     lint.add_argument("--fail-on-warning", action="store_true",
-                      help="exit 1 if there are warnings, too")  # fmt: skip
+                      help="same as --fail-on warning")  # fmt: skip
+    lint.add_argument("--input-format", choices=("auto", "cef", "leef"), default="auto",
+                      help="what the lines are (default: detect per line)")  # fmt: skip
+    lint.add_argument("--repeat-info", action="store_true",
+                      help="report info on every line (default: once per file, key)")  # fmt: skip
+    lint.add_argument("-q", "--quiet", action="store_true",
+                      help="print errors only (no warnings, info, summary, progress)")  # fmt: skip
+    lint.add_argument("-W", "--no-warnings", action="store_true",
+                      help="do not check or print warnings and info")  # fmt: skip
     lint.set_defaults(func=cmd_lint)
 
     parse = sub.add_parser(
         "parse",
         help="parse CEF/LEEF lines (one JSON object per line with --json)",
-        description="Parse CEF/LEEF lines (lenient unless --strict); errors go to stderr.",
+        description=textwrap.fill(
+            "Parse CEF/LEEF lines (lenient unless --strict); errors go to stderr. Reads stdin "
+            "when no FILE is given and stdin is not a terminal; gzip, bzip2 and xz input is "
+            "decompressed. Values are shown escaped (\\n, \\x1b) in the readable output.",
+            width=79,
+        ),
+        epilog=_PARSE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parse.add_argument("files", nargs="+", metavar="FILE", help="a file, or - for stdin")
+    parse.add_argument("files", nargs="*", metavar="FILE", help="a file, or - for stdin")
     parse.add_argument("--json", action="store_true", help="one JSON object per line")
-    parse.add_argument("--strict", action="store_true", help="refuse what the specs do not allow")
+    parse.add_argument("--strict", action="store_true",
+                       help="refuse what the specs do not allow (and invalid UTF-8)")  # fmt: skip
     parse.set_defaults(func=cmd_parse)
 
     demo = sub.add_parser(
@@ -759,7 +752,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--format", choices=("cef", "leef", "both"), default="both")
     demo.set_defaults(func=cmd_demo)
+
+    _add_listen(sub)
     return parser
+
+
+def _add_listen(sub: Any) -> None:
+    """The ``listen`` command, when its module is present."""
+    try:
+        from . import _cli_listen  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        return
+    _cli_listen.add_parser(sub)
 
 
 def _version() -> str:

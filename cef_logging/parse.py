@@ -14,12 +14,20 @@ values without a backslash are taken as they are.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, fields
 from operator import methodcaller
 from typing import Final
 
-__all__ = ["CEFEvent", "LEEFEvent", "ParseError", "parse_cef", "parse_leef"]
+__all__ = [
+    "CEFEvent",
+    "LEEFEvent",
+    "ParseError",
+    "event_to_dict",
+    "parse_cef",
+    "parse_event",
+    "parse_leef",
+]
 
 
 class ParseError(ValueError):
@@ -142,6 +150,9 @@ def _new_leef_event(
 # --------------------------------------------------------------------------- shared
 
 _STRICT_KEY: Final = re.compile(r"[A-Za-z0-9_]+\Z")
+# Strict CEF keys also allow '.' and '-': ArcSight's own connectors emit keys such as
+# ad.arcSightEventPath, and the spec is silent on the key alphabet (lint warns).
+_STRICT_CEF_KEY: Final = re.compile(r"[A-Za-z0-9_.\-]+\Z")
 _LENIENT_KEY_CHARS: Final = r"[A-Za-z0-9_.\-\[\]]+"
 
 _SEVERITY_WORDS: Final = frozenset({"unknown", "low", "medium", "high", "very-high"})
@@ -171,7 +182,7 @@ def _strip_terminator(line: str) -> str:
 
 
 # Header fields: a run of non-pipe, non-backslash characters or backslash escapes.
-_HEADER_FIELD: Final = re.compile(r"(?:[^|\\]+|\\.)*", re.S)
+_HEADER_FIELD: Final = re.compile(r"[^|\\]*(?:\\.[^|\\]*)*", re.S)  # unrolled: linear, fast
 _BACKSLASH_ANY: Final = re.compile(r"\\(.?)", re.S)
 _HEADER_ESCAPES: Final = {"\\": "\\", "|": "|"}
 
@@ -317,22 +328,26 @@ def _unescape_cef_value(text: str, strict: bool) -> str:
     return _CEF_VALUE_TOKEN.sub(repl, text)
 
 
-_STRICT_KEY_LIST: Final = re.compile(r"[A-Za-z0-9_]+(?: [A-Za-z0-9_]+)*\Z")
+_STRICT_KEY_LIST: Final = re.compile(r"[A-Za-z0-9_.\-]+(?: [A-Za-z0-9_.\-]+)*\Z")
 
-#: Keys already found valid in strict mode (``[A-Za-z0-9_]+``): one set lookup per key
-#: instead of a regex over the joined keys. Bounded; only ever holds valid keys.
-_valid_keys: set[str] = set()
+#: Keys already found valid in strict mode, per format (CEF keys may hold '.' and '-',
+#: LEEF keys may not): one set lookup per key instead of a regex over the joined keys.
+#: Bounded; only ever holds valid keys.
+_valid_cef_keys: set[str] = set()
+_valid_leef_keys: set[str] = set()
 _VALID_KEYS_MAX: Final = 4096
 
 
-def _strict_keys_ok(keys: Collection[str], joined: re.Pattern[str], sep: str) -> bool:
-    """All ``keys`` are ``[A-Za-z0-9_]+`` (``joined`` checks them joined with ``sep``)."""
-    if _valid_keys.issuperset(keys):
+def _strict_keys_ok(
+    keys: Collection[str], joined: re.Pattern[str], sep: str, cache: set[str]
+) -> bool:
+    """All ``keys`` are valid strict keys (``joined`` checks them joined with ``sep``)."""
+    if cache.issuperset(keys):
         return True
     if joined.match(sep.join(keys)) is None:
         return False
-    if len(_valid_keys) < _VALID_KEYS_MAX:
-        _valid_keys.update(keys)
+    if len(cache) + len(keys) <= _VALID_KEYS_MAX:
+        cache.update(keys)
     return True
 
 
@@ -377,7 +392,9 @@ def _parse_cef_extension(ext: str, base: int, strict: bool) -> dict[str, str]:
     every boundary at once. Strict mode expects no raw CR or LF (the callers
     refuse those first).
     """
-    if not strict and ext[:1] == " ":
+    if ext[:1] == " ":
+        # A space after the header's last pipe: ArcSight connectors emit it and the
+        # spec is silent, so both modes skip it (lint warns).
         stripped = ext.lstrip(" ")
         base += len(ext) - len(stripped)
         ext = stripped
@@ -399,10 +416,13 @@ def _parse_cef_extension(ext: str, base: int, strict: bool) -> dict[str, str]:
         if plain is not None and len(plain) == count:
             out = dict(zip(keys, plain, strict=False))  # same lengths: checked
             if len(out) == count and (
-                _valid_keys.issuperset(keys) or _strict_keys_ok(keys, _STRICT_KEY_LIST, " ")
+                _valid_cef_keys.issuperset(keys)
+                or _strict_keys_ok(keys, _STRICT_KEY_LIST, " ", _valid_cef_keys)
             ):
                 return out
-        if len(set(keys)) != count or not _strict_keys_ok(keys, _STRICT_KEY_LIST, " "):
+        if len(set(keys)) != count or not _strict_keys_ok(
+            keys, _STRICT_KEY_LIST, " ", _valid_cef_keys
+        ):
             _raise_first_cef_error(keys, values, base)
     out = dict(zip(keys, values, strict=True))
     if not strict and "\\" not in ext and ext.count("=") == count:
@@ -426,8 +446,8 @@ def _raise_first_cef_error(keys: list[str], values: list[str], base: int) -> Non
     seen: set[str] = set()
     pos = base
     for key, raw in zip(keys, values, strict=True):
-        if _STRICT_KEY.match(key) is None:
-            raise ParseError(f"invalid extension key {key!r} (allowed: A-Z a-z 0-9 _)", pos)
+        if _STRICT_CEF_KEY.match(key) is None:
+            raise ParseError(f"invalid extension key {key!r} (allowed: A-Z a-z 0-9 _ . -)", pos)
         if key in seen:
             raise ParseError(f"duplicate extension key {key!r}", pos)
         seen.add(key)
@@ -542,10 +562,11 @@ def parse_cef(line: str, *, strict: bool = False) -> CEFEvent:
     )
 
 
-def _strict_cef_extensions(line: str, at: int) -> dict[str, str]:
-    """``parse_cef(line, strict=True).extensions`` without building the event.
+def _strict_cef_extensions(line: str, at: int) -> tuple[dict[str, str], int]:
+    """``parse_cef(line, strict=True).extensions`` without building the event, and
+    the offset where the extension starts (after the header's last pipe).
 
-    For ``cef-logging lint``, which needs only the extensions: ``at`` is
+    For :mod:`cef_logging.lint`, which needs only the extensions: ``at`` is
     ``line.find("CEF:")`` (not -1). Raises exactly what :func:`parse_cef` raises.
     """
     if "\n" not in line and "\r" not in line:
@@ -557,8 +578,72 @@ def _strict_cef_extensions(line: str, at: int) -> dict[str, str]:
             if line.find("\\", at, ext_start) == -1 and (
                 sev in _SEVERITY_INTS or sev.lower() in _SEVERITY_WORDS
             ):
-                return _parse_cef_extension(ext, ext_start, True)
-    return parse_cef(line, strict=True).extensions
+                return _parse_cef_extension(ext, ext_start, True), ext_start
+    extensions = parse_cef(line, strict=True).extensions
+    # Rare path (escapes in the header): find the extension's start again.
+    return extensions, _split_header(_strip_terminator(line), at + 4, 7, True, "CEF")[1]
+
+
+#: Key sequences (as tuples) already found valid and free of repeats: lines of one
+#: producer repeat a few sequences, so one set lookup checks all their keys.
+_good_key_runs: set[tuple[str, ...]] = set()
+
+
+def _strict_cef_raw_pairs(
+    line: str, at: int
+) -> tuple[tuple[str, ...], list[str], int] | None:
+    """For lint: the extension's keys and their still escaped values (two lists, in line
+    order) and the offset of the extension, when ``line`` (no terminator) is strictly
+    valid CEF on the common path; ``None`` when it is not, or when only the full parser
+    can tell (the caller then calls :func:`_strict_cef_extensions`, which raises or
+    returns).
+
+    Validity is checked on the raw extension with C-level counts, without
+    unescaping: keys hold no ``=`` or backslash, so once escaped backslashes
+    (``\\\\``) are set aside every ``=`` is a key's or an escaped one (``\\=``) and
+    every backslash starts ``\\=``, ``\\n`` or ``\\r``. A differential test holds
+    this to ``parse_cef(strict=True)``.
+    """
+    if "\r" in line or "\n" in line:
+        return None
+    parts = line.split("|", 7)
+    if len(parts) != 8 or len(parts[0]) != at + 5 or parts[0][-1] != "0":
+        return None
+    ext = parts[7]
+    ext_start = len(line) - len(ext)
+    sev = parts[6]
+    if line.find("\\", at, ext_start) != -1 or not (
+        sev in _SEVERITY_INTS or sev.lower() in _SEVERITY_WORDS
+    ):
+        return None
+    if ext[:1] == " ":
+        ext = ext.lstrip(" ")
+    if not ext:
+        return (), [], ext_start
+    pieces = _CEF_NEXT_KEY.split(" " + ext)
+    if pieces[0]:
+        return None
+    keys = tuple(pieces[1::2])
+    count = len(keys)
+    if "\\" in ext:
+        # Escaped backslashes pair left to right, as str.replace scans: with each one
+        # turned into a LF (never in this line), every backslash left stands alone.
+        rest = ext.replace("\\\\", "\n") if "\\\\" in ext else ext
+        escaped_eq = rest.count("\\=")
+        if rest.count("=") != count + escaped_eq or rest.count("\\") != (
+            escaped_eq + rest.count("\\n") + rest.count("\\r")
+        ):
+            return None
+    elif ext.count("=") != count:
+        return None
+    if keys not in _good_key_runs:
+        if not _strict_keys_ok(keys, _STRICT_KEY_LIST, " ", _valid_cef_keys) or (
+            len(set(keys)) != count
+        ):
+            return None
+        if count <= 64 and len(_good_key_runs) < _VALID_KEYS_MAX:
+            _good_key_runs.add(keys)
+    return keys, pieces[2::2], ext_start
 
 
 # --------------------------------------------------------------------------- LEEF
@@ -594,7 +679,11 @@ def _leef_tools(delim: str, strict: bool) -> tuple[re.Pattern[str], dict[str, st
     cached = _leef_pair_cache.get((delim, strict))
     if cached is not None:
         return cached
-    pair = re.compile(r"(?:[^\\" + re.escape(delim) + r"]+|\\.?)*", re.S)
+    # One piece: runs of plain characters and backslash escapes, in the unrolled form
+    # (plain* (escape plain*)* lone-backslash?), about three times faster than an
+    # alternation repeated per run.
+    d = re.escape(delim)
+    pair = re.compile(r"[^\\" + d + r"]*(?:\\.[^\\" + d + r"]*)*\\?", re.S)
     table = {"\\": "\\", "r": "\r", "n": "\n"}
     if delim == "\t":
         table["t"] = "\t"
@@ -628,28 +717,100 @@ def _unescape_leef_value(text: str, base: int, table: dict[str, str], strict: bo
     return _BACKSLASH_ANY.sub(repl, text)
 
 
-def _split_leef_pairs(line: str, start: int, delim: str, strict: bool) -> list[tuple[str, int]]:
+def _split_leef_pairs(line: str, start: int, delim: str, strict: bool) -> Iterator[tuple[str, int]]:
+    """The attribute pieces (split at unescaped delimiters) with their offsets, lazily:
+    strict mode stops at the first bad piece without splitting the rest."""
     end = len(line)
     if line.find("\\", start) == -1:
-        pieces = line[start:].split(delim)
-        out = []
         pos = start
-        for piece in pieces:
-            out.append((piece, pos))
-            pos += len(piece) + 1
-        return out
+        dl = len(delim)
+        while True:  # find by find: strict mode stops at the first bad piece
+            nxt = line.find(delim, pos)
+            if nxt == -1:
+                yield line[pos:], pos
+                return
+            yield line[pos:nxt], pos
+            pos = nxt + dl
     pair, _ = _leef_tools(delim, strict)
-    out = []
     pos = start
     dl = len(delim)
     while True:
         m = pair.match(line, pos)
         assert m is not None
-        out.append((m.group(), pos))
+        yield m.group(), pos
         pos = m.end()
         if pos >= end:
-            return out
+            return
         pos += dl  # at a delimiter
+
+
+_leef_boundary_cache: dict[tuple[str, str], re.Pattern[str]] = {}
+
+
+def _lenient_leef_no_escapes(
+    line: str, start: int, delim: str, not_in_keys: str = ""
+) -> dict[str, str]:
+    """Lenient attributes of a line without backslashes, with C-level calls only.
+
+    Same result as the general loop: a piece that is not ``key=value`` (an unescaped
+    delimiter inside a value) is glued to the previous value, empty pieces are
+    dropped. A boundary is a delimiter, a lenient key and ``=``: one ``re.split``
+    finds them all, so any number of stray delimiters stays linear.
+    """
+    boundary = _leef_boundary_cache.get((delim, not_in_keys))
+    if boundary is None:
+        d = re.escape(delim)
+        boundary = re.compile(d + r"([^\s=" + d + re.escape(not_in_keys) + r"]+)=")
+        if len(_leef_boundary_cache) < 64:
+            _leef_boundary_cache[(delim, not_in_keys)] = boundary
+    parts = boundary.split(delim + line[start:])
+    head = parts[0]
+    if head.strip(delim):
+        raise ParseError(
+            "attributes do not start with key=value",
+            start + len(head) - len(head.lstrip(delim)) - 1,
+        )
+    out = dict(zip(parts[1::2], parts[2::2], strict=True))
+    if delim in line[start:] and any(delim in v for v in out.values()):
+        for key, value in out.items():
+            if delim in value:
+                first, *rest = value.split(delim)
+                out[key] = delim.join([first, *filter(None, rest)])
+    return out
+
+
+def _lenient_leef_escaped(line: str, start: int, delim: str) -> dict[str, str] | None:
+    """Lenient attributes of a line with backslashes, still with C-level splitting.
+
+    Escaped backslashes, then escaped delimiters, are swapped for two characters the
+    line does not hold (escapes pair left to right, as ``str.replace`` scans), so every
+    delimiter left is unescaped and :func:`_lenient_leef_no_escapes` applies; the
+    swaps are then undone and values unescaped. ``None`` (the caller takes the
+    general loop) when no such characters are free or the line is an error (the loop
+    reports its exact position). A differential test holds it to the loop.
+    """
+    text = line[start:]
+    free = [c for c in ("\x00", "\x01", "\ue000", "\ue001", "\ue002", "\ue003") if c not in text]
+    if len(free) < 2:
+        return None
+    pair_mark, delim_mark = free[0], free[1]
+    escaped_delim = "\\" + delim
+    swapped = text.replace("\\\\", pair_mark).replace(escaped_delim, delim_mark)
+    try:
+        # A key holding an escaped whitespace delimiter (\\<TAB>) is no key: keep the
+        # mark that stands for it out of keys, as the whitespace itself would be.
+        found = _lenient_leef_no_escapes(swapped, 0, delim, delim_mark if delim.isspace() else "")
+    except ParseError:
+        return None
+    _, table = _leef_tools(delim, False)
+    out: dict[str, str] = {}
+    for key, value in found.items():
+        if pair_mark in key or delim_mark in key:
+            key = key.replace(delim_mark, escaped_delim).replace(pair_mark, "\\\\")
+        if pair_mark in value or delim_mark in value:
+            value = value.replace(delim_mark, escaped_delim).replace(pair_mark, "\\\\")
+        out[key] = _unescape_leef_value(value, 0, table, False) if "\\" in value else value
+    return out
 
 
 _LEEF_KEYS_STRICT: Final = re.compile(r"[A-Za-z0-9_]+(?:=[A-Za-z0-9_]+)*\Z")
@@ -670,14 +831,29 @@ def _parse_leef_attributes(line: str, start: int, delim: str, strict: bool) -> d
             out = {}
         else:
             if len(out) == len(pieces) and (
-                _strict_keys_ok(out, _LEEF_KEYS_STRICT, "=")
+                _strict_keys_ok(out, _LEEF_KEYS_STRICT, "=", _valid_leef_keys)
                 if strict
                 else _LEEF_KEYS_LENIENT.match("=".join(out)) is not None
             ):
                 return out
             out = {}
+        if not strict and len(delim) == 1 and delim not in "=\\":
+            return _lenient_leef_no_escapes(line, start, delim)
+    elif not strict and len(delim) == 1 and delim not in "=\\":
+        fast = _lenient_leef_escaped(line, start, delim)
+        if fast is not None:
+            return fast
+    return _leef_attributes_loop(line, start, delim, strict)
+
+
+def _leef_attributes_loop(line: str, start: int, delim: str, strict: bool) -> dict[str, str]:
+    """The attributes piece by piece: every rule in one place, with exact error positions."""
+    out: dict[str, str] = {}
     _, table = _leef_tools(delim, strict)
     last_key: str | None = None
+    # Lenient: values glued back from pieces (an unescaped delimiter inside a value),
+    # joined once at the end so that many such delimiters stay linear.
+    glued: dict[str, list[str]] = {}
     for piece, pos in _split_leef_pairs(line, start, delim, strict):
         eq = piece.find("=")
         key = piece[:eq] if eq > 0 else ""
@@ -697,12 +873,21 @@ def _parse_leef_attributes(line: str, start: int, delim: str, strict: bool) -> d
                 # An unescaped delimiter inside the previous value: glue it back.
                 if last_key is None:
                     raise ParseError("attributes do not start with key=value", pos)
-                out[last_key] += delim + _unescape_leef_value(piece, pos, table, strict)
+                more = _unescape_leef_value(piece, pos, table, strict) if "\\" in piece else piece
+                chunks = glued.get(last_key)
+                if chunks is None:
+                    glued[last_key] = chunks = [out[last_key]]
+                chunks.append(delim)
+                chunks.append(more)
                 continue
         raw = piece[eq + 1 :]
         vpos = pos + eq + 1
         out[key] = _unescape_leef_value(raw, vpos, table, strict) if "\\" in raw else raw
+        if glued:
+            glued.pop(key, None)
         last_key = key
+    for key, chunks in glued.items():
+        out[key] = "".join(chunks)
     return out
 
 
@@ -811,3 +996,47 @@ def _strict_leef_attributes(line: str, at: int) -> dict[str, str]:
                 if line.find("\\", vstart, attr_start) == -1:
                     return _parse_leef_attributes(line, attr_start, "\t", True)
     return parse_leef(line, strict=True).attributes
+
+
+def parse_event(line: str, *, strict: bool = False) -> CEFEvent | LEEFEvent:
+    """Parse a CEF or LEEF line, whichever marker (``CEF:``, ``LEEF:``) comes first.
+
+    Raises:
+        ParseError: the line holds neither marker, or does not parse.
+    """
+    cef_at = line.find("CEF:")
+    leef_at = line.find("LEEF:")
+    if cef_at != -1 and (leef_at == -1 or cef_at < leef_at):
+        return parse_cef(line, strict=strict)
+    if leef_at != -1:
+        return parse_leef(line, strict=strict)
+    raise ParseError("not a CEF or LEEF line (no 'CEF:' or 'LEEF:' found)", 0)
+
+
+def event_to_dict(event: CEFEvent | LEEFEvent) -> dict[str, object]:
+    """A parsed event as a JSON-ready dict (``format`` first), as ``cef-logging parse --json``
+    prints it."""
+    if isinstance(event, CEFEvent):
+        return {
+            "format": "CEF",
+            "cef_version": event.cef_version,
+            "vendor": event.vendor,
+            "product": event.product,
+            "version": event.version,
+            "signature_id": event.signature_id,
+            "name": event.name,
+            "severity": event.severity,
+            "extensions": event.extensions,
+            "prefix": event.prefix,
+        }
+    return {
+        "format": "LEEF",
+        "leef_version": event.leef_version,
+        "vendor": event.vendor,
+        "product": event.product,
+        "version": event.version,
+        "event_id": event.event_id,
+        "delimiter": event.delimiter,
+        "attributes": event.attributes,
+        "prefix": event.prefix,
+    }

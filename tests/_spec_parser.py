@@ -10,7 +10,9 @@ CEF (ArcSight CEF rev 25)::
 
 * header: split on unescaped ``|`` - exactly 7 of them before the extension; the
   only escapes are ``\\\\`` and ``\\|``;
-* extension: ``key=value`` pairs separated by a space; keys ``[A-Za-z0-9_]+``; a
+* extension: optional leading spaces (ArcSight's connectors write one after the
+  last pipe; the spec is silent), then ``key=value`` pairs separated by a space;
+  keys ``[A-Za-z0-9_.-]+`` (ArcSight emits ``ad.*`` keys; the spec is silent); a
   value ends where `` key=`` begins (space, key characters, unescaped ``=``); the
   only escapes are ``\\\\``, ``\\=``, ``\\r``, ``\\n``; a raw ``=`` inside a value
   is an error.
@@ -39,7 +41,8 @@ __all__ = ["LINE_BREAKS", "SpecError", "SpecEvent", "parse_cef", "parse_leef"]
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 _KEY = re.compile(r"[A-Za-z0-9_]+")
-_KEY_START = re.compile(r" ([A-Za-z0-9_]+)=")
+_CEF_KEY = re.compile(r"[A-Za-z0-9_.\-]+")
+_KEY_START = re.compile(r" ([A-Za-z0-9_.\-]+)=")
 
 
 class SpecError(ValueError):
@@ -101,11 +104,11 @@ def parse_cef(line: str) -> SpecEvent:
     header[0] = header[0][4:]
     if header[0] != "0":
         raise SpecError(f"CEF version {header[0]!r}")
-    ext = line[pos:]
+    ext = line[pos:].lstrip(" ")
     out: dict[str, str] = {}
     if not ext:
         return SpecEvent("cef", header, out)
-    m = _KEY.match(ext)
+    m = _CEF_KEY.match(ext)
     if m is None or ext[m.end() : m.end() + 1] != "=":
         raise SpecError(f"extension does not start with key=: {ext[:20]!r}")
     key = m.group()

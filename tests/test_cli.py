@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from cef_logging import cli
+from cef_logging import cli, lint
 from cef_logging.__main__ import main
+from cef_logging.lint import lint_line
 from cef_logging.parse import parse_cef, parse_leef
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,14 +46,27 @@ def write(tmp_path: Path, name: str, lines: list[str]) -> str:
     return str(path)
 
 
+FINDING_LINE = re.compile(r"^.*?:(\d+):(\d+): (error|warning|info): (.*) \[([A-Z]+\d+)\]$")
+
+
 def findings(out: str, kind: str) -> list[tuple[int, str]]:
-    """(line number, message) of every ``FILE:LINE: kind: message`` output line."""
+    """(line number, "column C: message") of every ``FILE:LINE:COL: kind: message [CODE]``."""
     found = []
     for text in out.splitlines():
-        m = re.match(r"^.*?:(\d+): (error|warning): (.*)$", text)
+        m = FINDING_LINE.match(text)
         assert m is not None, f"unexpected output line {text!r}"
-        if m.group(2) == kind:
-            found.append((int(m.group(1)), m.group(3)))
+        if m.group(3) == kind:
+            found.append((int(m.group(1)), f"column {m.group(2)}: {m.group(4)}"))
+    return found
+
+
+def codes(out: str) -> list[str]:
+    """The rule code of every output line."""
+    found = []
+    for text in out.splitlines():
+        m = FINDING_LINE.match(text)
+        assert m is not None, f"unexpected output line {text!r}"
+        found.append(m.group(5))
     return found
 
 
@@ -84,7 +98,8 @@ def test_lint_kemp_document_reports_only_event_16(
     assert "8 fields" in message
     assert message.startswith("column 23:")
     error_line = next(text for text in out.splitlines() if ": error: " in text)
-    assert error_line.startswith(f"{path}:{event16}: error: column 23: invalid severity")
+    assert error_line.startswith(f"{path}:{event16}:23: error: invalid severity")
+    assert error_line.endswith("[CEF101]")
     assert "23 lines in 1 file: 1 error" in err
 
 
@@ -109,7 +124,7 @@ def test_lint_kemp_subprocess_and_stdin(tmp_path: Path) -> None:
         ("CEF:0|Acme|Gw|1.0|1|Login|5|msg=a=b", "unescaped '='"),
         ("CEF:0|Acme|Gw|1.0|1|Login|99|msg=x", "invalid severity"),
         ("CEF:0|Acme|Gw|1.0|1|Login", "header has"),
-        ("CEF:0|Acme|Gw|1.0|1|Login|5|bad-key=1", "invalid extension key"),
+        ("CEF:0|Acme|Gw|1.0|1|Login|5|bad[0]=1", "invalid extension key"),
         ("CEF:0|Acme|Gw|1.0|1|Login|5|a=1 a=2", "duplicate"),
         ("CEF:0|Acme|Gw|1.0|1|Login|5|msg=a\\tb", "undefined escape"),
         ("LEEF:2.0|Acme|Gw|1.0|ev|x09|a=1\t\tb=2", "empty attribute"),
@@ -155,9 +170,11 @@ def test_lint_clean_file_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def test_lint_usage_and_unreadable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
-        main(["lint"])
+        main(["lint", "--fail-on", "sometimes"])
     assert exc.value.code == 2
     capsys.readouterr()
+    status, _, err = call(["lint", "--select", "NOPE1"], capsys)
+    assert status == 2 and "'NOPE1' matches no rule code" in err
     good = write(tmp_path, "ok.log", [GOOD_CEF])
     status, _, err = call(["lint", str(tmp_path / "missing.log"), good], capsys)
     assert status == 2
@@ -179,29 +196,34 @@ def warnings_for(line: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 def test_warning_unknown_keys_one_per_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    found = warnings_for("CEF:0|A|B|1|x|y|3|vs=1 src=10.0.0.1 event=Accept", tmp_path, capsys)
-    assert len(found) == 1
-    assert "not in the CEF dictionary: vs, event" in found[0]
+    path = write(tmp_path, "w.log", ["CEF:0|A|B|1|x|y|3|vs=1 src=10.0.0.1 event=Accept"])
+    status, out, err = call(["lint", path], capsys)
+    assert status == 0 and not findings(out, "warning") and not findings(out, "error")
+    info = findings(out, "info")
+    assert [m.split(": ", 1)[0] for _, m in info] == ["column 19", "column 37"]
+    assert "custom key 'vs' is legal CEF" in info[0][1] and "cs1-cs6" in info[0][1]
+    assert "'event'" in info[1][1]
+    assert err.endswith("0 errors, 0 warnings, 2 info\n")
 
 
 def test_warning_value_too_long(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     found = warnings_for("CEF:0|A|B|1|x|y|3|act=" + "d" * 64, tmp_path, capsys)
-    assert found == ["the value of act is 64 characters; the CEF dictionary allows 63"]
+    assert found == ["column 19: the value of act is 64 characters; the CEF dictionary allows 63"]
     assert warnings_for("CEF:0|A|B|1|x|y|3|act=" + "d" * 63, tmp_path, capsys) == []
 
 
 def test_warning_iso_rt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     found = warnings_for("CEF:0|A|B|1|x|y|3|rt=2026-04-25T11:32:18.421Z", tmp_path, capsys)
-    assert len(found) == 1 and "ISO-8601" in found[0] and found[0].startswith("rt=")
+    assert len(found) == 1 and "ISO 8601" in found[0] and found[0].startswith("column 19: rt=")
     for ok in ("1777116738421", "Apr 25 2026 11:32:18.421 UTC", "Apr 25 11:32:18"):
         assert warnings_for(f"CEF:0|A|B|1|x|y|3|rt={ok}", tmp_path, capsys) == []
     found = warnings_for("CEF:0|A|B|1|x|y|3|end=yesterday", tmp_path, capsys)
-    assert len(found) == 1 and "not one of ArcSight's timestamp formats" in found[0]
+    assert len(found) == 1 and "is not a CEF timestamp" in found[0]
 
 
 def test_warning_consumer_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     found = warnings_for("CEF:0|A|B|1|x|y|3|art=1777116738421", tmp_path, capsys)
-    assert len(found) == 1 and found[0].startswith("art is a consumer key")
+    assert len(found) == 1 and found[0].startswith("column 19: art is a consumer key")
 
 
 def test_warning_quote_swallows_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -235,7 +257,7 @@ def test_warning_long_cef_line(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_no_warnings_and_quiet_and_fail_on_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write(tmp_path, "w.log", ["CEF:0|A|B|1|x|y|3|vs=1"])
+    path = write(tmp_path, "w.log", ["CEF:0|A|B|1|x|y|3|rt=2026-01-01T00:00:00Z vs=1"])
     status, out, err = call(["lint", "--no-warnings", path], capsys)
     assert (status, out) == (0, "")
     assert err == "cef-logging lint: 1 line in 1 file: 0 errors\n"
@@ -243,12 +265,10 @@ def test_no_warnings_and_quiet_and_fail_on_warning(
     assert (status, out, err) == (0, "", "")
     status, out, _ = call(["lint", "--fail-on-warning", path], capsys)
     assert status == 1 and ": warning: " in out
-
-
-def test_lint_line_api() -> None:
-    assert cli.lint_line(GOOD_CEF) == (None, [])
-    error, warnings = cli.lint_line("CEF:0|A|B|1|x|y|3|msg=a=b")
-    assert error is not None and error.startswith("column ") and warnings == []
+    assert call(["lint", "--fail-on", "warning", path], capsys)[0] == 1
+    assert call(["lint", path], capsys)[0] == 0
+    assert call(["lint", "--fail-on", "info", "--ignore", "CEF201", path], capsys)[0] == 1
+    assert call(["lint", "--fail-on", "never", "--select", "CEF201", path], capsys)[0] == 0
 
 
 def test_lint_streams_in_constant_memory(tmp_path: Path) -> None:
@@ -287,7 +307,6 @@ def test_progress_only_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyP
             return True
 
     monkeypatch.setattr(cli, "PROGRESS_MIN_BYTES", 1)
-    monkeypatch.setattr(cli, "_PROGRESS_EVERY_LINES", 1)
     monkeypatch.setattr(cli, "_PROGRESS_INTERVAL_S", 0.0)
     path = write(tmp_path, "p.log", [GOOD_CEF] * 5)
     args = cli.build_parser().parse_args(["lint", path])
@@ -329,7 +348,7 @@ def test_parse_lenient_by_default_strict_on_request(
     assert (obj["version"], obj["signature_id"], obj["severity"]) == ("1.0", "16", "9")
     status, out, err = call(["parse", "--json", "--strict", path], capsys)
     assert (status, out) == (1, "")
-    assert ":1: error: column " in err
+    assert re.search(r":1:\d+: error: ", err)
 
 
 def test_parse_readable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -371,8 +390,7 @@ def test_demo_format_option_and_lint_roundtrip(capsys: pytest.CaptureFixture[str
     assert status == 0
     assert all(line.startswith("LEEF:2.0|") for line in out.splitlines())
     for line in cli.demo_lines():
-        error, _ = cli.lint_line(line)
-        assert error is None
+        assert not [f for f in lint_line(line) if f.severity == "error"]
 
 
 def test_demo_needs_only_the_stdlib() -> None:
@@ -416,36 +434,23 @@ def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- lint fast paths
 
 
-def _reference_cef_warnings(ext: dict[str, str], line: str) -> list[str]:
-    """The warning checks as first written: every key looked at, in line order."""
-    out: list[str] = []
-    unknown = [k for k in ext if k not in cli._KNOWN_KEYS]
-    if unknown:
-        noun = "key" if len(unknown) == 1 else "keys"
-        out.append(
-            f"{noun} not in the CEF dictionary: {', '.join(unknown)} (ArcSight files them "
-            "under additional data; custom data belongs in cs1-cs6/cn1-cn3 with their Labels)"
-        )
+def _reference_cef_codes(ext: dict[str, str], line: str) -> list[tuple[str, str | None]]:
+    """The keyed warning checks as first written: every key looked at, in line order."""
+    out: list[tuple[str, str | None]] = []
     for key, value in ext.items():
-        if key not in cli._KEY_INFO:
+        if key not in lint._KEY_INFO:
             continue
-        limit, is_ts, consumer = cli._KEY_INFO[key]
+        limit, is_ts, consumer = lint._KEY_INFO[key]
         if consumer:
-            out.append(
-                f"{key} is a consumer key: ArcSight components set it, producers should not send it"
-            )
+            out.append(("CEF203", key))
         if limit is not None and len(value) > limit:
-            out.append(
-                f"the value of {key} is {len(value)} characters; the CEF dictionary allows {limit}"
-            )
-        if is_ts:
-            problem = cli._timestamp_warning(key, value)
-            if problem is not None:
-                out.append(problem)
-    out.extend(cli._quote_warnings(ext))
-    size = len(line.encode("utf-8"))
-    if size > cli.CEF_LINE_ADVICE_BYTES:
-        out.append(f"the line is {size} bytes; some SmartConnector parsers truncate at ~8 KB")
+            out.append(("CEF202", key))
+        if is_ts and lint._timestamp_message(key, value) is not None:
+            out.append(("CEF201", key))
+    quotes = lint._quote_findings(line, 18, list(ext), list(ext.values()))
+    out.extend((f.code, f.key) for f in quotes)
+    if len(line.encode("utf-8")) > lint.CEF_LINE_ADVICE_BYTES:
+        out.append(("CEF205", None))
     return out
 
 
@@ -453,18 +458,20 @@ def test_cef_warnings_agree_with_the_reference() -> None:
     import random
 
     rng = random.Random(3)
-    keys = sorted(cli._KEY_INFO)
+    keys = sorted(lint._KEY_INFO)
     values = ["1795318884502", "2026-11-22T03:41:24.504Z", "Apr 25 2024 10:00:00.123 UTC",
               "12345678901234567890", "٣٤٥", "x", "", "'open", "close'", '"q"', "'a", "b'",
               "é" * 3000, "y" * 70, "z" * 300, "w" * 1100, "v" * 5000]  # fmt: skip
     found = 0
+    keyed = {"CEF201", "CEF202", "CEF203", "CEF204", "CEF205"}
     for _ in range(3000):
         chosen = rng.sample(keys, rng.randrange(0, 9)) + rng.sample(["tenant", "foo", "x1"], 1)
         rng.shuffle(chosen)
         ext = {k: rng.choice(values) for k in chosen}
         line = "CEF:0|A|B|1|x|y|3|" + " ".join(f"{k}={v}" for k, v in ext.items())
-        expected = _reference_cef_warnings(ext, line)
-        assert cli._cef_extension_warnings(ext, line) == expected, line
+        expected = _reference_cef_codes(ext, line)
+        got = [(f.code, f.key) for f in lint_line(line) if f.code in keyed]
+        assert sorted(got, key=str) == sorted(expected, key=str), line
         found += len(expected)
     assert found > 3000
 
@@ -487,10 +494,166 @@ def test_lint_block_reading_keeps_line_numbers_and_terminators(
     out, err = io.StringIO(), io.StringIO()
     args = cli.build_parser().parse_args(["lint", str(path)])
     assert cli.cmd_lint(args, out, err) == 1
+    not_cef = "error: not a CEF or LEEF line (no 'CEF:' or 'LEEF:' found) [LINT001]"
     assert out.getvalue() == (
-        f"{path}:2: error: column 23: invalid UTF-8\n"
-        f"{path}:5: error: not a CEF or LEEF line (no 'CEF:' or 'LEEF:')\n"
-        f"{path}:6: error: not a CEF or LEEF line (no 'CEF:' or 'LEEF:')\n"
-        f"{path}:8: error: column 23: invalid UTF-8\n"
+        f"{path}:2:23: error: invalid UTF-8 (byte 0xff at byte offset 22) [LINT002]\n"
+        f"{path}:5:1: {not_cef}\n"
+        f"{path}:6:1: {not_cef}\n"
+        f"{path}:8:23: error: invalid UTF-8 (byte 0xc3 at byte offset 22) [LINT002]\n"
     )
     assert err.getvalue() == "cef-logging lint: 6 lines in 1 file: 4 errors, 0 warnings\n"
+
+
+# --------------------------------------------------------------------------- input handling
+
+
+def test_lint_reads_stdin_when_no_file_and_stdin_is_a_pipe() -> None:
+    proc = run("lint", stdin=GOOD_CEF + "\nnot cef\n")
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("<stdin>:2:1: error: not a CEF or LEEF line")
+    proc = run("parse", "--json", stdin=GOOD_CEF + "\n")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["file"] == "<stdin>"
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+@pytest.mark.parametrize("command", ["lint", "parse"])
+def test_no_file_and_stdin_a_terminal_is_a_usage_error(command: str) -> None:
+    main_fd, tty_fd = os.openpty()
+    try:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.run(
+            [sys.executable, "-m", "cef_logging", command],
+            stdin=tty_fd, capture_output=True, text=True, env=env, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(tty_fd)
+        os.close(main_fd)
+    assert proc.returncode == 2
+    assert "no FILE given and stdin is a terminal" in proc.stderr
+
+
+@pytest.mark.parametrize("suffix", ["gz", "bz2", "xz"])
+def test_compressed_files_are_read_by_magic_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    import bz2
+    import gzip
+    import lzma
+
+    data = (GOOD_CEF + "\nCEF:0|A|B|1|x|y|3|msg=a=b\n" + GOOD_LEEF + "\n").encode()
+    packed = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[suffix](data)
+    path = tmp_path / "rotated.log.1"  # the name says nothing: the content decides
+    path.write_bytes(packed)
+    status, out, err = call(["lint", str(path)], capsys)
+    assert status == 1
+    assert [n for n, _ in findings(out, "error")] == [2]
+    assert "3 lines in 1 file: 1 error" in err
+    status, out, _ = call(["parse", "--json", str(path)], capsys)
+    assert status == 0 and len(out.splitlines()) == 3  # lenient: keeps the raw "="
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (b"\x7fELF\x02\x01\x01" + bytes(200), "an ELF executable"),
+        (b"PK\x03\x04" + bytes(50), "a zip archive"),
+        (GOOD_CEF.encode() + b"\n\x00\x01\x02binary\n", "NUL bytes"),
+        (b"\x1f\x8b\x08\x00garbage-not-gzip", "corrupt gzip"),
+    ],
+)
+def test_binary_input_is_one_error_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, what: str
+) -> None:
+    bad = tmp_path / "app.bin"
+    bad.write_bytes(data)
+    good = write(tmp_path, "ok.log", [GOOD_CEF])
+    for command in ("lint", "parse"):
+        status, out, err = call([command, str(bad), good], capsys)
+        assert status == 2, (command, err)
+        assert err.count(str(bad)) == 1 and what in err
+        assert "invalid UTF-8" not in out + err
+    status, _, err = call(["lint", str(bad), good], capsys)
+    assert "1 line in 1 file: 0 errors, 0 warnings, 1 unreadable" in err
+
+
+def test_bom_is_stripped_and_reported_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bom.log"
+    path.write_bytes(b"\xef\xbb\xbf" + (GOOD_CEF + "\n").encode() * 3)
+    status, out, _ = call(["lint", str(path)], capsys)
+    assert status == 0
+    assert out == f"{path}:1:1: info: UTF-8 byte order mark at the start (stripped) [LINT003]\n"
+    status, out, err = call(["parse", "--json", str(path)], capsys)
+    assert status == 0 and err.count("byte order mark") == 1
+    assert all(json.loads(text)["prefix"] == "" for text in out.splitlines())
+
+
+def test_empty_input_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "empty.log"
+    path.write_bytes(b"")
+    status, out, err = call(["lint", str(path)], capsys)
+    assert (status, out) == (0, "")
+    assert f"{path}: no lines to check (empty input)" in err
+    status, out, err = call(["parse", str(path)], capsys)
+    assert (status, out) == (0, "")
+    assert f"{path}: no lines to parse (empty input)" in err
+
+
+def test_parse_and_lint_agree_on_invalid_utf8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "latin1.log"
+    path.write_bytes(b"CEF:0|Acme|Gw|1.0|1|Login|5|msg=caf\xe9\n")
+    status, out, _ = call(["lint", str(path)], capsys)
+    assert status == 1 and "invalid UTF-8 (byte 0xe9" in out
+    status, out, err = call(["parse", "--json", str(path)], capsys)
+    assert status == 0 and f"{path}:1:36: warning: invalid UTF-8 (byte 0xe9" in err
+    assert json.loads(out)["extensions"]["msg"] == "caf\ufffd"
+    status, out, err = call(["parse", "--json", "--strict", str(path)], capsys)
+    assert (status, out) == (1, "") and f"{path}:1:36: error: invalid UTF-8" in err
+
+
+def test_json_and_github_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "f,a:b.log", [GOOD_CEF, "CEF:0|A|B|1|x|y|3|rt=2026-01-01T00:00 x=1"])
+    status, out, _ = call(["lint", "--format", "json", path], capsys)
+    assert status == 0
+    rows = [json.loads(text) for text in out.splitlines()]
+    assert [(r["line"], r["code"], r["severity"], r["key"]) for r in rows] == [
+        (2, "CEF302", "info", "rt"), (2, "CEF201", "warning", "rt"), (2, "CEF301", "info", "x"),
+    ]  # fmt: skip
+    assert rows[1]["file"] == path and rows[1]["column"] == 19
+    status, out, _ = call(["lint", "--format", "github", "--fail-on", "info", path], capsys)
+    assert status == 1
+    name = path.replace(":", "%3A").replace(",", "%2C")
+    assert out.splitlines()[1].startswith(f"::warning file={name},line=2,col=19,title=CEF201::rt=")
+    assert out.splitlines()[2].startswith(f"::notice file={name},line=2,col=39,title=CEF301::")
+
+
+def test_select_ignore_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "s.log", ["CEF:0|A|B|1|x|y|3|act=y rt=2026-01-01T00:00 x=1", "nope"])
+    assert codes(call(["lint", path], capsys)[1]) == ["CEF201", "CEF301", "LINT001"]
+    assert codes(call(["lint", "--select", "CEF", path], capsys)[1]) == ["CEF201", "CEF301"]
+    out = call(["lint", "--select", "CEF2,LINT", "--ignore", "lint001", path], capsys)[1]
+    assert codes(out) == ["CEF201"]
+    out = call(["lint", "--ignore", "CEF201", "--ignore", "CEF301", path], capsys)[1]
+    assert codes(out) == ["LINT001"]
+    assert codes(call(["lint", "--input-format", "leef", path], capsys)[1]) == [
+        "LINT001", "LINT001",
+    ]  # fmt: skip
+
+
+def test_help_documents_exit_codes_and_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["lint", "--help"])
+    text = capsys.readouterr().out
+    assert "exit status:" in text and "0  no finding" in text and "2  usage error" in text
+    assert "examples:" in text and "--format github" in text and "app.log.1.gz" in text
+
+
+def test_deprecated_cli_lint_line_keeps_its_shape() -> None:
+    assert cli.lint_line(GOOD_CEF) == (None, [])
+    error, warnings = cli.lint_line("CEF:0|A|B|1|x|y|3|msg=a=b")
+    assert error == "column 24: unescaped '=' in extension value (write \\=)" and warnings == []
+    error, warnings = cli.lint_line("CEF:0|A|B|1|x|y|3|rt=2026-01-01T00:00 x=1")
+    assert error is None and len(warnings) == 1 and "ISO 8601" in warnings[0]

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 
 import pytest
 from hypothesis import given
@@ -287,8 +288,8 @@ def _err(line: str, strict: bool = True) -> ParseError:
         ("CEF:0|V|P|1|S|N|5|a=1 bb=2\\=2=x c=3", 29, "unescaped '='"),
         ("CEF:0|V|P|1|S|N|5|a=x\\qy a=1", 21, "undefined escape"),
         ("CEF:0|V|P|1|S|N|5|a=1 a=x\\q", 22, "duplicate extension key 'a'"),
-        ("CEF:0|V|P|1|S|N|5|a=1 ad.foo=2", 22, "invalid extension key 'ad.foo'"),
-        ("CEF:0|V|P|1|S|N|5| a=1", 18, "does not start with key=value"),
+        ("CEF:0|V|P|1|S|N|5|a=1 ad[0]=2", 22, "invalid extension key 'ad[0]'"),
+        ("CEF:0|V|P|1|S|N|5| =1", 19, "does not start with key=value"),
         ("CEF:0|V|P|1|S|N|5|=1", 18, "does not start with key=value"),
         ("CEF:0|V|P|1|S|N|5|a=1\nb=2", 21, "raw line break"),
         ("host\r CEF:0|V|P|1|S|N|5|a=1", 4, "raw line break"),
@@ -650,13 +651,16 @@ def _reference_strict_extension(ext: str, base: int) -> dict[str, str]:
     """The per-value strict path: split, then each value through _unescape_cef_value."""
     from cef_logging import parse as p
 
+    stripped = ext.lstrip(" ")
+    base += len(ext) - len(stripped)
+    ext = stripped
     if not ext:
         return {}
     parts = p._CEF_NEXT_KEY.split(" " + ext)
     if parts[0]:
         raise ParseError("extension does not start with key=value", base)
     keys, values = parts[1::2], parts[2::2]
-    if len(set(keys)) != len(keys) or any(p._STRICT_KEY.match(k) is None for k in keys):
+    if len(set(keys)) != len(keys) or any(p._STRICT_CEF_KEY.match(k) is None for k in keys):
         p._raise_first_cef_error(keys, values, base)
     out = {}
     pos = base
@@ -695,7 +699,7 @@ def test_lint_entry_points_agree_with_the_parsers() -> None:
     seen = {"ok": 0, "error": 0}
     for line in _fuzz_lines(6000, seed=11):
         for marker, fast, full, field in (
-            ("CEF:", p._strict_cef_extensions, parse_cef, "extensions"),
+            ("CEF:", lambda s, a: p._strict_cef_extensions(s, a)[0], parse_cef, "extensions"),
             ("LEEF:", p._strict_leef_attributes, parse_leef, "attributes"),
         ):
             at = line.find(marker)
@@ -718,3 +722,145 @@ def test_event_factories_equal_the_dataclasses() -> None:
         assert pickle.loads(pickle.dumps(made)) == built
         with pytest.raises(AttributeError):
             made.vendor = "z"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("CEF:0|V|P|1|S|N|7| act=blocked src=10.0.0.1", {"act": "blocked", "src": "10.0.0.1"}),
+        ("CEF:0|V|P|1|S|N|7|   act=x", {"act": "x"}),
+        ("CEF:0|V|P|1|S|N|5|ad.arcSightEventPath=3Yf Auth.Username=bob", None),
+        ("CEF:0|ClearPass|P|1|S|N|5|Auth-Source=AD x-y.z=1", None),
+        ("CEF:0|V\\\\|P|1|S|N|5| ad.a=1", {"ad.a": "1"}),
+    ],
+)
+def test_strict_accepts_arcsight_leading_space_and_dotted_keys(
+    line: str, expected: dict[str, str] | None
+) -> None:
+    strict = parse_cef(line, strict=True).extensions
+    assert strict == parse_cef(line).extensions
+    if expected is not None:
+        assert strict == expected
+
+
+def test_strict_leef_keys_stay_restricted_after_cef_accepted_dotted_keys() -> None:
+    parse_cef("CEF:0|V|P|1|S|N|5|a.b=1", strict=True)
+    with pytest.raises(ParseError, match="invalid attribute key"):
+        parse_leef("LEEF:2.0|V|P|1|E|^|a.b=1", strict=True)
+
+
+def _reference_lenient_leef(text: str, delim: str) -> dict[str, str]:
+    """Lenient LEEF attributes without escapes, piece by piece (the rules as first written)."""
+    out: dict[str, str] = {}
+    last_key = None
+    for piece in text.split(delim):
+        if not piece:
+            continue
+        eq = piece.find("=")
+        key = piece[:eq] if eq > 0 else ""
+        if eq <= 0 or re.fullmatch(r"[^\s=]+", key) is None:
+            if last_key is None:
+                raise ParseError("attributes do not start with key=value", 0)
+            out[last_key] += delim + piece
+            continue
+        out[key] = piece[eq + 1 :]
+        last_key = key
+    return out
+
+
+def test_lenient_leef_glue_fast_path_agrees_with_the_reference() -> None:
+    import random
+
+    rng = random.Random(7)
+    bits = ["a=1", "b=", "=x", "x", "", "k k=2", "a=2", "é=3", "v=w=z", " ", "\t"]
+    checked = 0
+    for _ in range(4000):
+        delim = rng.choice(["^", "\t", "|", "|", "x"])
+        text = delim.join(rng.choice(bits) for _ in range(rng.randrange(1, 9)))
+        line = f"LEEF:2.0|V|P|1|E|x{ord(delim):02X}|{text}"
+        try:
+            expected: object = _reference_lenient_leef(text, delim)
+        except ParseError:
+            expected = "error"
+        try:
+            got: object = parse_leef(line).attributes
+        except ParseError:
+            got = "error"
+        assert got == expected, (line, got, expected)
+        checked += expected != "error"
+    assert checked > 1000
+
+
+@pytest.mark.parametrize("count", [1000, 16000])
+def test_lenient_leef_many_unescaped_delimiters(count: int) -> None:
+    event = parse_leef("LEEF:2.0|V|P|1|E|^|msg=" + "x^" * count + "y^^sev=3")
+    assert event.attributes == {"msg": "x^" * count + "y", "sev": "3"}
+
+
+def test_lint_raw_pairs_fast_path_agrees_with_strict_parsing() -> None:
+    """Where the raw-pairs check accepts a line, parse_cef(strict=True) accepts it with
+    the same keys and the unescaped values; where parse_cef refuses, it declines."""
+    from cef_logging import parse as p
+
+    accepted = declined = 0
+    lines = [
+        *_fuzz_lines(6000, seed=23),
+        "CEF:0|V|P|1|S|N|5| a=1", "CEF:0|V|P|1|S|N|5|a=x\\\\", "CEF:0|V|P|1|S|N|5|a=\\\\=",
+        "CEF:0|V|P|1|S|N|5|a=b\\ c=1", "CEF:0|V|P|1|S|N|5|a=\\=\\n\\r b=", "CEF:0|V|P|1|S|N|5|",
+    ]  # fmt: skip
+    for line in lines:
+        at = line.find("CEF:")
+        if at == -1:
+            continue
+        fast = p._strict_cef_raw_pairs(line, at)
+        try:
+            event = parse_cef(line, strict=True)
+        except ParseError:
+            assert fast is None, line
+            declined += 1
+            continue
+        if fast is None:
+            declined += 1
+            continue
+        keys, values, ext_start = fast
+        assert len(keys) == len(values) == len(set(keys))
+        unescaped = {k: p._unescape_cef_value(v, True) for k, v in zip(keys, values, strict=True)}
+        assert unescaped == event.extensions
+        assert ext_start == p._strict_cef_extensions(line, at)[1], line
+        accepted += 1
+    assert accepted > 1000 and declined > 1000, (accepted, declined)
+
+
+def test_lenient_leef_with_escapes_fast_path_agrees_with_the_loop() -> None:
+    import random
+
+    from cef_logging import parse as p
+
+    rng = random.Random(29)
+    bits = ["a=1", "b=", "=x", "x", "", "k k=2", "a=2", "\\", "\\\\", "\\^", "\\|", "\\=",
+            "\\n", "\\t", "v\\^w=z", "é=3", "q\\", "\x00", "\ue000"]  # fmt: skip
+    agreed = declined = 0
+    for _ in range(6000):
+        delim = rng.choice(["^", "\t", "|", "x"])
+        pieces = [rng.choice(bits).replace("^", delim) for _ in range(rng.randrange(1, 9))]
+        text = delim.join(pieces)
+        line = f"LEEF:2.0|V|P|1|E|x{ord(delim):02X}|{text}"
+        start = len(line) - len(text)
+        try:
+            expected: object = p._leef_attributes_loop(line, start, delim, False)
+        except ParseError:
+            expected = "error"
+        fast = p._lenient_leef_escaped(line, start, delim)
+        if fast is None:
+            declined += 1
+            continue
+        assert fast == expected, (line, fast, expected)
+        assert parse_leef(line).attributes == expected
+        agreed += 1
+    assert agreed > 1500, (agreed, declined)
+
+
+def test_lenient_leef_escapes_and_many_delimiters_stay_fast() -> None:
+    line = "LEEF:2.0|V|P|1|E|^|msg=a\\^b^" + "x^" * 20000 + "sev=3"
+    event = parse_leef(line)
+    assert event.attributes == {"msg": "a^b^" + "x^" * 19999 + "x", "sev": "3"}
