@@ -1,0 +1,419 @@
+"""The SIEM guides (docs/siem/*.md), proven against real collectors.
+
+Every collector configuration a guide shows is a file in tests/data/collectors/ that
+these tests load into the real collector (syslog-ng; rsyslog where it can be unpacked;
+the scripted HTTP collector for QRadar's HTTP Receiver), push the library's records
+through, and check what comes out: byte for byte against the formatter's own line, and
+strict-parsed by ``cef_logging.parse_cef``/``parse_leef`` and by the independent spec
+parser in ``tests/_spec_parser.py``.
+"""
+
+from __future__ import annotations
+
+import configparser
+import logging
+import re
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _spec_parser import parse_cef as spec_parse_cef
+from _spec_parser import parse_leef as spec_parse_leef
+from _support_siem import (
+    COLLECTORS,
+    GuideSyslogNG,
+    LineSink,
+    load_config,
+    wait_lines,
+)
+from _support_syslog_ng import (
+    SYSLOG_NG,
+    SyslogNG,
+    free_port,
+    make_self_signed_cert,
+    requires_syslog_ng,
+)
+
+from cef_logging import CEFFormatter, LEEFFormatter, parse_cef, parse_leef
+from cef_logging.handlers import HTTPBatchHandler, SyslogHandler
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs" / "siem"
+
+#: A fixed instant (2026-04-25T11:32:18.421Z), so syslog headers and rt are known.
+CREATED = 1777116738.421
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+#: (level, message template, args, extras): clean values and values that need escaping
+#: (URLs with '=', Windows paths, a multi-line reason, pipes, non-ASCII text).
+EVENTS: list[tuple[int, str, tuple[Any, ...], dict[str, Any]]] = [
+    (
+        logging.WARNING,
+        "Login failed for %s",
+        ("bob",),
+        {"src": "203.0.113.7", "suser": "bob", "reason": "bad password\nretry=3"},
+    ),
+    (
+        logging.INFO,
+        "File opened",
+        (),
+        {
+            "filePath": r"C:\Users\bob\Q3 report.docx",
+            "request": "https://portal.example/files?id=7&mode=read",
+        },
+    ),
+    (
+        logging.ERROR,
+        "Input | rejected",
+        (),
+        {"cs1Label": "input", "cs1": "a|b\\c=d é 漢字", "act": "blocked"},
+    ),
+    (logging.INFO, "user login", (), {"suser": "alice", "src": "10.0.0.1"}),
+]
+
+SYSLOG_SEVERITY = {logging.ERROR: 3, logging.WARNING: 4, logging.INFO: 6, logging.DEBUG: 7}
+
+
+def make_records(name: str = "acme.auth") -> list[logging.LogRecord]:
+    logger = logging.getLogger("cef_logging.tests.siem")
+    records = []
+    for level, msg, args, extra in EVENTS:
+        record = logger.makeRecord(name, level, __file__, 1, msg, args, None, extra=extra)
+        record.created = CREATED
+        record.msecs = 421.0
+        records.append(record)
+    return records
+
+
+def rfc3164_header(record: logging.LogRecord, facility: int, host: str, tag: str) -> bytes:
+    """What an RFC 3164 sender writes before MSG (local time, as the RFC says)."""
+    t = time.localtime(record.created)
+    pri = facility * 8 + SYSLOG_SEVERITY[record.levelno]
+    stamp = f"{MONTHS[t.tm_mon - 1]} {t.tm_mday:2d} {t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
+    return f"<{pri}>{stamp} {host} {tag}: ".encode()
+
+
+def send(handler: logging.Handler, records: list[logging.LogRecord]) -> None:
+    for record in records:
+        handler.handle(record)
+    handler.flush()
+    handler.close()
+
+
+def check_cef(line: bytes, expected_payload: str) -> None:
+    """*line* ends with exactly the formatter's line, which both strict parsers accept."""
+    text = line.decode("utf-8")
+    assert text.endswith(expected_payload)
+    payload = text[text.index("CEF:") :]
+    assert payload == expected_payload
+    event = parse_cef(payload, strict=True)
+    spec = spec_parse_cef(payload)
+    assert dict(event.extensions) == spec.extension
+
+
+def check_leef(line: bytes, expected_payload: str) -> None:
+    text = line.decode("utf-8")
+    payload = text[text.index("LEEF:") :]
+    assert payload == expected_payload
+    event = parse_leef(payload, strict=True)
+    spec = spec_parse_leef(payload)
+    assert dict(event.attributes) == spec.extension
+
+
+# ------------------------------------------------------------------------------------
+# ArcSight and QRadar syslog: the capture listener (syslog-capture.conf)
+# ------------------------------------------------------------------------------------
+
+
+def start_capture(tmp_path: Path) -> tuple[GuideSyslogNG, dict[str, int], Path, Path]:
+    udp, tcp, tls = free_port(socket.SOCK_DGRAM), free_port(), free_port()
+    cert, key = make_self_signed_cert(tmp_path)
+    out = tmp_path / "capture" / "received.log"
+    config = load_config(
+        "syslog-capture.conf",
+        {
+            'ip("0.0.0.0") port(514) transport("udp")': f'ip("127.0.0.1") port({udp}) transport("udp")',
+            'ip("0.0.0.0") port(514) transport("tcp")': f'ip("127.0.0.1") port({tcp}) transport("tcp")',
+            'ip("0.0.0.0") port(6514) transport("tls")': f'ip("127.0.0.1") port({tls}) transport("tls")',
+            "/etc/syslog-ng/cert.d/listener.key": str(key),
+            "/etc/syslog-ng/cert.d/listener.crt": str(cert),
+            "/var/log/siem-capture/": f"{out.parent}/",
+        },
+    )
+    out.parent.mkdir()
+    server = GuideSyslogNG(tmp_path / "syslog-ng", config, [tcp, tls])
+    server.start()
+    return server, {"udp": udp, "tcp": tcp, "tls": tls}, cert, out
+
+
+@requires_syslog_ng
+@pytest.mark.parametrize("transport", ["udp", "tcp", "tls"])
+@pytest.mark.parametrize("timestamp", ["epoch_ms", "arcsight"])
+def test_arcsight_connector_receives_rfc3164_cef(
+    tmp_path: Path, transport: str, timestamp: str
+) -> None:
+    """docs/siem/arcsight.md: RFC 3164 header + CEF, one event per line, over UDP/TCP/TLS."""
+    server, ports, cert, out = start_capture(tmp_path)
+    try:
+        fmt = CEFFormatter(vendor="Acme", product="Portal", version="2.4.1", timestamp=timestamp)
+        handler = SyslogHandler(
+            ("127.0.0.1", ports[transport]),
+            transport=transport,  # type: ignore[arg-type]
+            framing="newline",
+            syslog_format="rfc3164",
+            facility="local0",
+            hostname="app01.example.net",
+            app_name="portal",
+            cafile=str(cert) if transport == "tls" else None,
+            server_hostname="localhost" if transport == "tls" else None,
+        )
+        handler.setFormatter(fmt)
+        records = make_records()
+        send(handler, records)
+        lines = wait_lines(out, len(records))
+    finally:
+        server.stop()
+    assert len(lines) == len(records), server.log_text()
+    for line, record in zip(lines, records):
+        payload = fmt.format(record)
+        expected = rfc3164_header(record, 16, "app01.example.net", "portal") + payload.encode()
+        assert line == expected
+        check_cef(line, payload)
+        rt = parse_cef(payload, strict=True).extensions["rt"]
+        if timestamp == "epoch_ms":
+            assert rt == "1777116738421"
+        else:
+            assert rt == "Apr 25 2026 11:32:18.421 UTC"
+
+
+@requires_syslog_ng
+@pytest.mark.parametrize("leef_version", ["1.0", "2.0"])
+@pytest.mark.parametrize("timestamp", ["epoch_ms", "iso"])
+def test_qradar_syslog_receives_leef(tmp_path: Path, leef_version: str, timestamp: str) -> None:
+    """docs/siem/qradar.md: LEEF over TCP syslog, one event per line."""
+    server, ports, _, out = start_capture(tmp_path)
+    try:
+        fmt = LEEFFormatter(
+            vendor="Acme",
+            product="Portal",
+            version="2.4.1",
+            leef_version=leef_version,  # type: ignore[arg-type]
+            timestamp=timestamp,  # type: ignore[arg-type]
+        )
+        handler = SyslogHandler(
+            ("127.0.0.1", ports["tcp"]),
+            transport="tcp",
+            framing="newline",
+            syslog_format="rfc3164",
+            facility="local1",
+            hostname="app01.example.net",
+            app_name="portal",
+        )
+        handler.setFormatter(fmt)
+        records = make_records()
+        send(handler, records)
+        lines = wait_lines(out, len(records))
+    finally:
+        server.stop()
+    assert len(lines) == len(records), server.log_text()
+    for line, record in zip(lines, records):
+        payload = fmt.format(record)
+        assert line == rfc3164_header(record, 17, "app01.example.net", "portal") + payload.encode()
+        check_leef(line, payload)
+        attrs = parse_leef(payload, strict=True).attributes
+        if timestamp == "epoch_ms":
+            assert attrs["devTime"] == "1777116738421" and "devTimeFormat" not in attrs
+        else:
+            assert attrs["devTime"] == "2026-04-25T11:32:18.421Z"
+            assert attrs["devTimeFormat"] == "yyyy-MM-dd'T'HH:mm:ss.SSSX"
+        assert 1 <= int(attrs["sev"]) <= 10
+
+
+# ------------------------------------------------------------------------------------
+# QRadar HTTP Receiver: HTTPBatchHandler against the scripted HTTP collector
+# ------------------------------------------------------------------------------------
+
+#: The guide's "Message Pattern" for the HTTP Receiver log source: a regular expression
+#: that marks the start of each event in a POST body.
+QRADAR_MESSAGE_PATTERN = "LEEF:"
+
+
+def qradar_events(body: bytes, pattern: str | None) -> list[bytes]:
+    """Split a POST body the way the HTTP Receiver documents it: the whole body is one
+    event, or, with a Message Pattern, each match starts a new event."""
+    if pattern is None:
+        return [body]
+    starts = [m.start() for m in re.finditer(pattern.encode(), body)]
+    return [body[a:b] for a, b in zip(starts, starts[1:] + [len(body)])]
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+@pytest.mark.parametrize("batch_size", [1, 50])
+def test_qradar_http_receiver(tmp_path: Path, tls: bool, batch_size: int) -> None:
+    """docs/siem/qradar.md: LEEF lines POSTed by HTTPBatchHandler, split into events."""
+    from _support_http import Collector
+
+    cert_key = make_self_signed_cert(tmp_path) if tls else None
+    collector = Collector(tls=cert_key).start()
+    try:
+        fmt = LEEFFormatter(vendor="Acme", product="Portal", version="2.4.1", timestamp="epoch_ms")
+        handler = HTTPBatchHandler(
+            collector.url,
+            batch_size=batch_size,
+            flush_interval=0.2,
+            cafile=str(cert_key[0]) if cert_key else None,
+        )
+        handler.setFormatter(fmt)
+        records = make_records() * 25
+        send(handler, records)
+        collector.wait_accepted(len(records))
+    finally:
+        collector.stop()
+    pattern = None if batch_size == 1 else QRADAR_MESSAGE_PATTERN
+    events = [e for seen in collector.seen for e in qradar_events(seen.body, pattern)]
+    assert len(events) == len(records)
+    for event, record in zip(events, records):
+        payload = fmt.format(record)
+        assert event == payload.encode() + b"\n"
+        check_leef(event.rstrip(b"\n"), payload)
+    assert all(s.headers["Content-Type"].startswith("text/plain") for s in collector.seen)
+
+
+# ------------------------------------------------------------------------------------
+# Splunk and Elastic: syslog-ng writes a CEF file for the agent (cef-file.conf)
+# ------------------------------------------------------------------------------------
+
+# TA-cef-for-splunk (Splunk Inc.), default/props.conf [cef:file] and transforms.conf,
+# quoted as facts about what that add-on reads (PCRE named groups written for Python re).
+SPLUNK_TIME_PREFIX = re.compile(r"\s(end|rt)\=")
+SPLUNK_HEADER = re.compile(
+    r"CEF:(\d+)\|([^\|]*)\|([^\|]*)\|([^\|]*)\|([^\|]*)\|([^\|]*)\|([^\|]*)\|"
+)
+SPLUNK_FIELDS = re.compile(
+    r"(?P<_KEY_>[\w\.]*[^\=\\])(?:\[\d+\])?\=(?P<_VAL_1>.+?)(?= (?:[\w\.]*(\[\d+\])?\=)|$)"
+)
+
+# Elastic decode_cef (x-pack/filebeat/processors/decode_cef/cef/types.go): a timestamp
+# is an integer (epoch milliseconds) or one of CEF's "MMM dd [yyyy] HH:mm:ss[.SSS] [zone]"
+# layouts; anything else (ISO 8601 included) is dropped with an error.
+DECODE_CEF_TIME = re.compile(
+    r"-?\d+|[A-Z][a-z]{2} [ \d]?\d( \d{4})? \d\d:\d\d:\d\d(\.\d{3})?"
+    r"( [A-Z]{3,4}| [+-]\d{4}| [+-]\d\d:\d\d| GMT[+-]\d\d:\d\d| Z)?"
+)
+
+
+def start_cef_file(tmp_path: Path) -> tuple[GuideSyslogNG, int, int, Path]:
+    tcp, udp = free_port(), free_port(socket.SOCK_DGRAM)
+    root = tmp_path / "cef"
+    config = load_config(
+        "cef-file.conf",
+        {
+            'ip("0.0.0.0") port(601) transport("tcp")': f'ip("127.0.0.1") port({tcp}) transport("tcp")',
+            'ip("0.0.0.0") port(514) transport("udp")': f'ip("127.0.0.1") port({udp}) transport("udp")',
+            '"/var/log/cef/': f'"{root}/',
+        },
+    )
+    server = GuideSyslogNG(tmp_path / "syslog-ng", config, [tcp])
+    server.start()
+    return server, tcp, udp, root
+
+
+@requires_syslog_ng
+@pytest.mark.parametrize(
+    "transport,syslog_format", [("tcp", "rfc5424"), ("udp", "rfc5424"), ("udp", "rfc3164")]
+)
+def test_cef_file_for_splunk_and_elastic(tmp_path: Path, transport: str, syslog_format: str) -> None:
+    """docs/siem/splunk.md, docs/siem/elastic.md: the file holds exactly the CEF lines."""
+    server, tcp, udp, root = start_cef_file(tmp_path)
+    try:
+        fmt = CEFFormatter(
+            vendor="Acme", product="Portal", version="2.4.1", timestamp="epoch_ms",
+            fields=["msg", "..."],
+        )  # fmt: skip
+        handler = SyslogHandler(
+            ("127.0.0.1", tcp if transport == "tcp" else udp),
+            transport=transport,  # type: ignore[arg-type]
+            syslog_format=syslog_format,  # type: ignore[arg-type]
+            hostname="app01.example.net",
+            app_name="portal",
+        )
+        handler.setFormatter(fmt)
+        records = make_records()
+        send(handler, records)
+        out = root / "app01.example.net" / "cef.log"
+        lines = wait_lines(out, len(records))
+    finally:
+        server.stop()
+    assert len(lines) == len(records), server.log_text()
+    for line, record in zip(lines, records):
+        payload = fmt.format(record)
+        assert line == payload.encode()
+        check_cef(line, payload)
+
+
+def splunk_reads(line: str) -> dict[str, Any]:
+    """What TA-cef-for-splunk's [cef:file] settings take from one line."""
+    found: dict[str, Any] = {}
+    m = SPLUNK_TIME_PREFIX.search(line)
+    if m:
+        digits = line[m.end() : m.end() + 13]  # TIME_FORMAT = %10s%3N
+        found["_time"] = int(digits[:10]) + int(digits[10:]) / 1000 if digits.isdigit() else None
+    header = SPLUNK_HEADER.search(line)
+    assert header is not None
+    found["header"] = header.groups()
+    found["fields"] = {m["_KEY_"]: m["_VAL_1"] for m in SPLUNK_FIELDS.finditer(line[header.end() :])}
+    return found
+
+
+def test_splunk_ta_reads_rt_only_after_a_space() -> None:
+    """docs/siem/splunk.md: TIME_PREFIX needs whitespace before rt=, so rt must not be the
+    first extension field; fields=["msg", "..."] moves it; values stay escaped."""
+    record = make_records()[0]
+    default = CEFFormatter(vendor="Acme", product="Portal", version="2.4.1", timestamp="epoch_ms")
+    moved = CEFFormatter(
+        vendor="Acme", product="Portal", version="2.4.1", timestamp="epoch_ms",
+        fields=["msg", "..."],
+    )  # fmt: skip
+    assert "_time" not in splunk_reads(default.format(record))
+    got = splunk_reads(moved.format(record))
+    assert got["_time"] == pytest.approx(CREATED)
+    assert got["header"] == ("0", "Acme", "Portal", "2.4.1", "acme.auth", "Login failed for %s", "6")
+    assert got["fields"]["rt"] == "1777116738421"
+    assert got["fields"]["reason"] == r"bad password\nretry\=3"  # not unescaped by the TA
+    assert got["fields"]["src"] == "203.0.113.7"
+
+
+def test_splunk_ta_header_does_not_honour_escaped_pipes() -> None:
+    """docs/siem/splunk.md: a '|' in a header value shifts the TA's header fields."""
+    record = make_records()[2]  # Name "Input | rejected", written "Input \| rejected"
+    line = CEFFormatter(vendor="Acme", product="Portal", version="2.4.1").format(record)
+    assert parse_cef(line, strict=True).name == "Input | rejected"
+    assert splunk_reads(line)["header"][5:] == ("Input \\", " rejected")
+
+
+def test_splunk_and_elastic_agents_tail_the_files_syslog_ng_writes() -> None:
+    conf = (COLLECTORS / "cef-file.conf").read_text()
+    path = re.search(r'file\("(/var/log/cef/)\$\{HOST\}(/cef\.log)"', conf)
+    assert path is not None
+    pattern = f"{path[1]}*{path[2]}"
+    inputs = configparser.ConfigParser()
+    inputs.read(COLLECTORS / "splunk-inputs.conf")
+    assert inputs.sections() == [f"monitor://{pattern}"]
+    assert inputs[f"monitor://{pattern}"]["sourcetype"] == "cef:file"
+    assert inputs[f"monitor://{pattern}"]["host_segment"] == str(pattern.strip("/").split("/").index("*") + 1)
+    assert f"- {pattern}\n" in (COLLECTORS / "elastic-filebeat.yml").read_text()
+
+
+@pytest.mark.parametrize("timestamp", ["epoch_ms", "arcsight", "iso"])
+def test_decode_cef_timestamp_layouts(timestamp: str) -> None:
+    """docs/siem/elastic.md: decode_cef reads epoch_ms and arcsight rt, drops ISO 8601."""
+    record = make_records()[0]
+    fmt = CEFFormatter(timestamp=timestamp)  # type: ignore[arg-type]
+    rt = parse_cef(fmt.format(record), strict=True).extensions["rt"]
+    assert (DECODE_CEF_TIME.fullmatch(rt) is not None) == (timestamp != "iso")
