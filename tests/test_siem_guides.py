@@ -18,7 +18,6 @@ import subprocess
 import sys
 import textwrap
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -131,20 +130,28 @@ def check_leef(line: bytes, expected_payload: str) -> None:
 # ------------------------------------------------------------------------------------
 
 
+def loopback(port: str, transport: str, new_port: int) -> tuple[str, str]:
+    """The replacement that moves a listener of a guide's file to a loopback port."""
+    old = f'ip("0.0.0.0") port({port}) transport("{transport}")'
+    return old, f'ip("127.0.0.1") port({new_port}) transport("{transport}")'
+
+
 def start_capture(tmp_path: Path) -> tuple[GuideSyslogNG, dict[str, int], Path, Path]:
     udp, tcp, tls = free_port(socket.SOCK_DGRAM), free_port(), free_port()
     cert, key = make_self_signed_cert(tmp_path)
     out = tmp_path / "capture" / "received.log"
     config = load_config(
         "syslog-capture.conf",
-        {
-            'ip("0.0.0.0") port(514) transport("udp")': f'ip("127.0.0.1") port({udp}) transport("udp")',
-            'ip("0.0.0.0") port(514) transport("tcp")': f'ip("127.0.0.1") port({tcp}) transport("tcp")',
-            'ip("0.0.0.0") port(6514) transport("tls")': f'ip("127.0.0.1") port({tls}) transport("tls")',
-            "/etc/syslog-ng/cert.d/listener.key": str(key),
-            "/etc/syslog-ng/cert.d/listener.crt": str(cert),
-            "/var/log/siem-capture/": f"{out.parent}/",
-        },
+        dict(
+            [
+                loopback("514", "udp", udp),
+                loopback("514", "tcp", tcp),
+                loopback("6514", "tls", tls),
+                ("/etc/syslog-ng/cert.d/listener.key", str(key)),
+                ("/etc/syslog-ng/cert.d/listener.crt", str(cert)),
+                ("/var/log/siem-capture/", f"{out.parent}/"),
+            ]
+        ),
     )
     out.parent.mkdir()
     server = GuideSyslogNG(tmp_path / "syslog-ng", config, [tcp, tls])
@@ -180,7 +187,7 @@ def test_arcsight_connector_receives_rfc3164_cef(
     finally:
         server.stop()
     assert len(lines) == len(records), server.log_text()
-    for line, record in zip(lines, records):
+    for line, record in zip(lines, records, strict=True):
         payload = fmt.format(record)
         expected = rfc3164_header(record, 16, "app01.example.net", "portal") + payload.encode()
         assert line == expected
@@ -222,7 +229,7 @@ def test_qradar_syslog_receives_leef(tmp_path: Path, leef_version: str, timestam
     finally:
         server.stop()
     assert len(lines) == len(records), server.log_text()
-    for line, record in zip(lines, records):
+    for line, record in zip(lines, records, strict=True):
         payload = fmt.format(record)
         assert line == rfc3164_header(record, 17, "app01.example.net", "portal") + payload.encode()
         check_leef(line, payload)
@@ -250,7 +257,7 @@ def qradar_events(body: bytes, pattern: str | None) -> list[bytes]:
     if pattern is None:
         return [body]
     starts = [m.start() for m in re.finditer(pattern.encode(), body)]
-    return [body[a:b] for a, b in zip(starts, starts[1:] + [len(body)])]
+    return [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
 
 
 @pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
@@ -278,7 +285,7 @@ def test_qradar_http_receiver(tmp_path: Path, tls: bool, batch_size: int) -> Non
     pattern = None if batch_size == 1 else QRADAR_MESSAGE_PATTERN
     events = [e for seen in collector.seen for e in qradar_events(seen.body, pattern)]
     assert len(events) == len(records)
-    for event, record in zip(events, records):
+    for event, record in zip(events, records, strict=True):
         payload = fmt.format(record)
         assert event == payload.encode() + b"\n"
         check_leef(event.rstrip(b"\n"), payload)
@@ -313,11 +320,13 @@ def start_cef_file(tmp_path: Path) -> tuple[GuideSyslogNG, int, int, Path]:
     root = tmp_path / "cef"
     config = load_config(
         "cef-file.conf",
-        {
-            'ip("0.0.0.0") port(601) transport("tcp")': f'ip("127.0.0.1") port({tcp}) transport("tcp")',
-            'ip("0.0.0.0") port(514) transport("udp")': f'ip("127.0.0.1") port({udp}) transport("udp")',
-            '"/var/log/cef/': f'"{root}/',
-        },
+        dict(
+            [
+                loopback("601", "tcp", tcp),
+                loopback("514", "udp", udp),
+                ('"/var/log/cef/', f'"{root}/'),
+            ]
+        ),
     )
     server = GuideSyslogNG(tmp_path / "syslog-ng", config, [tcp])
     server.start()
@@ -328,7 +337,9 @@ def start_cef_file(tmp_path: Path) -> tuple[GuideSyslogNG, int, int, Path]:
 @pytest.mark.parametrize(
     "transport,syslog_format", [("tcp", "rfc5424"), ("udp", "rfc5424"), ("udp", "rfc3164")]
 )
-def test_cef_file_for_splunk_and_elastic(tmp_path: Path, transport: str, syslog_format: str) -> None:
+def test_cef_file_for_splunk_and_elastic(
+    tmp_path: Path, transport: str, syslog_format: str
+) -> None:
     """docs/siem/splunk.md, docs/siem/elastic.md: the file holds exactly the CEF lines."""
     server, tcp, udp, root = start_cef_file(tmp_path)
     try:
@@ -351,7 +362,7 @@ def test_cef_file_for_splunk_and_elastic(tmp_path: Path, transport: str, syslog_
     finally:
         server.stop()
     assert len(lines) == len(records), server.log_text()
-    for line, record in zip(lines, records):
+    for line, record in zip(lines, records, strict=True):
         payload = fmt.format(record)
         assert line == payload.encode()
         check_cef(line, payload)
@@ -367,7 +378,8 @@ def splunk_reads(line: str) -> dict[str, Any]:
     header = SPLUNK_HEADER.search(line)
     assert header is not None
     found["header"] = header.groups()
-    found["fields"] = {m["_KEY_"]: m["_VAL_1"] for m in SPLUNK_FIELDS.finditer(line[header.end() :])}
+    extension = line[header.end() :]
+    found["fields"] = {m["_KEY_"]: m["_VAL_1"] for m in SPLUNK_FIELDS.finditer(extension)}
     return found
 
 
@@ -383,7 +395,9 @@ def test_splunk_ta_reads_rt_only_after_a_space() -> None:
     assert "_time" not in splunk_reads(default.format(record))
     got = splunk_reads(moved.format(record))
     assert got["_time"] == pytest.approx(CREATED)
-    assert got["header"] == ("0", "Acme", "Portal", "2.4.1", "acme.auth", "Login failed for %s", "6")
+    assert got["header"] == (
+        "0", "Acme", "Portal", "2.4.1", "acme.auth", "Login failed for %s", "6",
+    )  # fmt: skip
     assert got["fields"]["rt"] == "1777116738421"
     assert got["fields"]["reason"] == r"bad password\nretry\=3"  # not unescaped by the TA
     assert got["fields"]["src"] == "203.0.113.7"
@@ -406,7 +420,8 @@ def test_splunk_and_elastic_agents_tail_the_files_syslog_ng_writes() -> None:
     inputs.read(COLLECTORS / "splunk-inputs.conf")
     assert inputs.sections() == [f"monitor://{pattern}"]
     assert inputs[f"monitor://{pattern}"]["sourcetype"] == "cef:file"
-    assert inputs[f"monitor://{pattern}"]["host_segment"] == str(pattern.strip("/").split("/").index("*") + 1)
+    host_segment = pattern.strip("/").split("/").index("*") + 1
+    assert inputs[f"monitor://{pattern}"]["host_segment"] == str(host_segment)
     assert f"- {pattern}\n" in (COLLECTORS / "elastic-filebeat.yml").read_text()
 
 
@@ -417,3 +432,126 @@ def test_decode_cef_timestamp_layouts(timestamp: str) -> None:
     fmt = CEFFormatter(timestamp=timestamp)  # type: ignore[arg-type]
     rt = parse_cef(fmt.format(record), strict=True).extensions["rt"]
     assert (DECODE_CEF_TIME.fullmatch(rt) is not None) == (timestamp != "iso")
+
+
+# ------------------------------------------------------------------------------------
+# Fleet: app processes -> syslog-ng relay with a reliable disk buffer -> SIEM collector
+# ------------------------------------------------------------------------------------
+
+APP_INSTANCE = textwrap.dedent(
+    """
+    import logging, sys
+    from cef_logging import CEFFormatter
+    from cef_logging.handlers import SyslogHandler
+
+    port, instance, phase, count = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+    handler = SyslogHandler(("127.0.0.1", port), transport="tcp",
+                            hostname=f"app-{instance}.example.net", app_name="portal")
+    handler.setFormatter(CEFFormatter(vendor="Acme", product="Portal", version="2.4.1",
+                                      timestamp="epoch_ms"))
+    log = logging.getLogger("acme.audit")
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    log.addHandler(handler)
+    for i in range(count):
+        log.info("audit %s", i, extra={"externalId": f"{instance}-{phase}-{i}", "suser": "alice",
+                                       "request": "https://portal.example/x?a=1&b=2"})
+    handler.close()
+    """
+)
+
+
+def run_instances(port: int, phase: str, instances: int, count: int) -> None:
+    """Start *instances* application processes at once; wait until all have exited."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", APP_INSTANCE, str(port), str(n), phase, str(count)],
+            stderr=subprocess.PIPE,
+        )
+        for n in range(instances)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode(errors="replace")
+
+
+def disk_buffer_queued(relay: SyslogNG) -> int:
+    """Messages waiting in the relay's d_siem queue (syslog-ng-ctl stats)."""
+    ctl = Path(SYSLOG_NG or "syslog-ng").with_name("syslog-ng-ctl")
+    out = subprocess.run(
+        [str(ctl), "stats", "-c", str(relay.workdir / "ctl")],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    return sum(
+        int(line.rsplit(";", 1)[1])
+        for line in out.splitlines()
+        if "d_siem" in line and line.split(";")[-2] == "queued"
+    )
+
+
+def wait_until(predicate: Any, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+@requires_syslog_ng
+def test_fleet_relay_keeps_every_record_through_a_siem_outage(tmp_path: Path) -> None:
+    """docs/siem/fleet.md: 3 app processes -> relay (reliable disk buffer) -> SIEM; the
+    SIEM is stopped, the relay restarted while the SIEM is down, the SIEM restarted:
+    every record arrives, as the application wrote it."""
+    instances, count = 3, 300
+    siem_port, relay_port = free_port(), free_port()
+    siem = SyslogNG(tmp_path / "siem", ["tcp_octet"], ports={"tcp_octet": siem_port})
+    config = load_config(
+        "fleet-relay.conf",
+        dict(
+            [
+                loopback("601", "tcp", relay_port),
+                ('syslog("siem.example.net" port(601)', f'syslog("127.0.0.1" port({siem_port})'),
+                ("/var/lib/syslog-ng/disk-buffers", str(tmp_path / "disk-buffers")),
+            ]
+        ),
+    )
+    relay = GuideSyslogNG(tmp_path / "relay", config, [relay_port])
+    siem.start()
+    relay.start()
+    try:
+        run_instances(relay_port, "up", instances, count)
+        assert len(siem.wait_for("tcp_octet", instances * count, timeout=30)) == instances * count
+
+        siem.stop()  # the SIEM goes down ...
+        run_instances(relay_port, "down", instances, count)
+        assert wait_until(lambda: disk_buffer_queued(relay) >= instances * count), (
+            disk_buffer_queued(relay),
+            relay.log_text(),
+        )
+        relay.stop()  # ... and the relay restarts while it is down: only the disk has them
+        relay.start()
+        siem.start()
+        got = siem.wait_for("tcp_octet", 2 * instances * count, timeout=60)
+    finally:
+        relay.stop()
+        siem.stop()
+
+    ids = [parse_cef(r.msg.decode(), strict=True).extensions["externalId"] for r in got]
+    expected = {f"{n}-{phase}-{i}" for n in range(instances) for phase in ("up", "down")
+                for i in range(count)}  # fmt: skip
+    assert set(ids) == expected
+    # At-least-once: the disk buffer may send a message again around a restart; none
+    # is lost, and each arrives exactly as the application's formatter wrote it.
+    for received in got:
+        line = received.msg.decode()
+        ext = spec_parse_cef(line).extension
+        instance, _, i = ext["externalId"].split("-")
+        assert received.host == f"app-{instance}.example.net" and received.program == "portal"
+        assert line == (
+            f"CEF:0|Acme|Portal|2.4.1|acme.audit|audit %s|4|rt={ext['rt']} msg=audit {i}"
+            f" externalId={ext['externalId']} suser=alice"
+            " request=https://portal.example/x?a\\=1&b\\=2"
+        )
