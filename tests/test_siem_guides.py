@@ -555,3 +555,113 @@ def test_fleet_relay_keeps_every_record_through_a_siem_outage(tmp_path: Path) ->
             f" externalId={ext['externalId']} suser=alice"
             " request=https://portal.example/x?a\\=1&b\\=2"
         )
+
+
+# ------------------------------------------------------------------------------------
+# Microsoft Sentinel: app -> forwarder (syslog-ng or rsyslog) -> AMA's TCP port 28330
+# ------------------------------------------------------------------------------------
+
+FORWARD_LINE = re.compile(rb"<(\d+)>([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) (\S+) (\S+): (.*)")
+
+
+def sentinel_records() -> list[logging.LogRecord]:
+    """The shared events plus one 20 KB event (rsyslog's default limit is 8 KiB)."""
+    records = make_records()
+    logger = logging.getLogger("cef_logging.tests.siem")
+    big = logger.makeRecord(
+        "acme.audit", logging.WARNING, __file__, 1, "bulk export", (), None,
+        extra={"cs2Label": "query", "cs2": "q=" + "x" * 20000},
+    )  # fmt: skip
+    big.created, big.msecs = CREATED, 421.0
+    return [*records, big]
+
+
+def check_forwarded(
+    lines: list[bytes], records: list[logging.LogRecord], fmt: CEFFormatter
+) -> None:
+    assert len(lines) == len(records)
+    for line, record in zip(lines, records, strict=True):
+        m = FORWARD_LINE.fullmatch(line)
+        assert m is not None, line[:200]
+        assert int(m[1]) == 20 * 8 + SYSLOG_SEVERITY[record.levelno]  # local4, as sent
+        assert m[2] == rfc3164_header(record, 20, "h", "t")[len(m[1]) + 2 :][:15]
+        assert m[4] == b"portal"
+        check_cef(m[5], fmt.format(record))
+
+
+def sentinel_app_handler(port: int, transport: str) -> tuple[SyslogHandler, CEFFormatter]:
+    fmt = CEFFormatter(vendor="Acme", product="Portal", version="2.4.1", timestamp="epoch_ms")
+    handler = SyslogHandler(
+        ("127.0.0.1", port),
+        transport=transport,  # type: ignore[arg-type]
+        framing="newline",
+        syslog_format="rfc3164",
+        facility="local4",
+        hostname="app01.example.net",
+        app_name="portal",
+        max_datagram_size=65507,
+    )
+    handler.setFormatter(fmt)
+    return handler, fmt
+
+
+@requires_syslog_ng
+@pytest.mark.parametrize("transport", ["tcp", "udp"])
+def test_sentinel_forwarder_syslog_ng(tmp_path: Path, transport: str) -> None:
+    """docs/siem/sentinel.md: syslog-ng forwarder as Microsoft configures it."""
+    ama = LineSink()
+    port = free_port()
+    config = load_config(
+        "sentinel-syslog-ng.conf",
+        {
+            'udp(ip("0.0.0.0") port(514))': f'udp(ip("127.0.0.1") port({port}))',
+            'tcp(ip("0.0.0.0") port(514))': f'tcp(ip("127.0.0.1") port({port}))',
+            "port(28330)": f"port({ama.port})",
+        },
+    )
+    forwarder = GuideSyslogNG(tmp_path / "syslog-ng", config, [port])
+    forwarder.start()
+    try:
+        handler, fmt = sentinel_app_handler(port, transport)
+        records = sentinel_records()
+        if transport == "udp":
+            records = records[:-1]  # one datagram each; the 20 KB event goes over TCP
+        send(handler, records)
+        lines = ama.wait(len(records))
+    finally:
+        forwarder.stop()
+        ama.close()
+    check_forwarded(lines, records, fmt)
+    # syslog-ng writes the sender's address as HOSTNAME (keep-hostname(no), its default)
+    assert {FORWARD_LINE.fullmatch(x)[3] for x in lines} == {b"127.0.0.1"}  # type: ignore[index]
+
+
+@pytest.mark.parametrize("transport", ["tcp", "udp"])
+def test_sentinel_forwarder_rsyslog(tmp_path: Path, transport: str) -> None:
+    """docs/siem/sentinel.md: rsyslog forwarder with the AMA's omfwd action."""
+    from _support_rsyslog import config_from_file, running_rsyslog
+
+    ama = LineSink()
+    port = free_port()
+    config = config_from_file(
+        COLLECTORS / "sentinel-rsyslog.conf",
+        {
+            'imudp" port="514"': f'imudp" address="127.0.0.1" port="{port}"',
+            'imtcp" port="514"': f'imtcp" address="127.0.0.1" port="{port}"',
+            'port="28330"': f'port="{ama.port}"',
+        },
+    )
+    try:
+        with running_rsyslog(tmp_path / "rsyslog", config, ports=[port]) as rs:
+            rs.check_config()
+            handler, fmt = sentinel_app_handler(port, transport)
+            records = sentinel_records()
+            if transport == "udp":
+                records = records[:-1]
+            send(handler, records)
+            lines = ama.wait(len(records))
+    finally:
+        ama.close()
+    check_forwarded(lines, records, fmt)
+    # rsyslog keeps the HOSTNAME of the message
+    assert {FORWARD_LINE.fullmatch(x)[3] for x in lines} == {b"app01.example.net"}  # type: ignore[index]
