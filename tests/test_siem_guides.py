@@ -665,3 +665,58 @@ def test_sentinel_forwarder_rsyslog(tmp_path: Path, transport: str) -> None:
     check_forwarded(lines, records, fmt)
     # rsyslog keeps the HOSTNAME of the message
     assert {FORWARD_LINE.fullmatch(x)[3] for x in lines} == {b"app01.example.net"}  # type: ignore[index]
+
+
+# ------------------------------------------------------------------------------------
+# The pages themselves: included files exist, python snippets run as shown
+# ------------------------------------------------------------------------------------
+
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n", re.M | re.S)
+PAGES = sorted(DOCS.glob("*.md"))
+
+
+def expected_matches(expected: str, got: str) -> bool:
+    """Exact, except that '...' matches any run of characters within one line."""
+    exp_lines, got_lines = expected.splitlines(), got.splitlines()
+    if len(exp_lines) != len(got_lines):
+        return False
+    for exp, line in zip(exp_lines, got_lines, strict=True):
+        pattern = ".*?".join(re.escape(part) for part in exp.split("..."))
+        if re.fullmatch(pattern, line) is None:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_guide_page(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import contextlib
+    import io
+
+    text = page.read_text(encoding="utf-8")
+    for included in re.findall(r'^--8<-- "([^"]+)"$', text, re.M):
+        assert (ROOT / included).is_file(), included
+        assert included.startswith("tests/data/collectors/")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    blocks = list(FENCE.finditer(text))
+    for i, block in enumerate(blocks):
+        if block[1] != "python":
+            continue
+        before = text[: block.start()].rstrip("\n").rsplit("\n", 1)[-1]
+        code = compile(block[2], f"{page.name}:block{i}", "exec")
+        if before.startswith("<!-- docs: no-run:"):
+            continue
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(code, namespace)
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        if (
+            following
+            and following[1] == "text"
+            and not text[block.end() : following.start()].strip()
+        ):
+            assert expected_matches(following[2], out.getvalue()), (following[2], out.getvalue())
+    for handler in [
+        h for v in namespace.values() if isinstance(v, logging.Logger) for h in v.handlers
+    ]:
+        handler.close()
