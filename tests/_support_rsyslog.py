@@ -252,14 +252,16 @@ def imrelp_config(
 
     The ruleset's queue is ``Direct``: a message is written to *out* before imrelp
     acknowledges it, so an acknowledged message survives ``kill -9``. *tls* is
-    ``(certificate, key)`` for RELP over TLS (OpenSSL, no client certificate needed).
+    ``(certificate, key)`` for RELP over TLS. imrelp with a certificate always
+    requires one from the client too: here any client certificate signed by
+    *certificate* (a self-signed one: itself) is accepted (``tls.authmode="certvalid"``).
     """
     tls_params = ""
     if tls is not None:
         cert, key = tls
         tls_params = (
-            f' tls="on" tls.tlslib="openssl" tls.mycert="{cert}" tls.myprivkey="{key}"'
-            f' tls.cacert="{cert}" tls.authmode="certvalid" tls.permittedpeer="*"'
+            f' tls="on" tls.mycert="{cert}" tls.myprivkey="{key}" tls.cacert="{cert}"'
+            ' tls.authmode="certvalid"'
         )
     return (
         'global(maxMessageSize="256k")\n'

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from _support_relp import ScriptedRelpServer, Session
 from _support_rsyslog import Rsyslog, free_port, imrelp_config, running_rsyslog
-from _support_syslog_ng import running_syslog_ng
+from _support_syslog_ng import make_self_signed_cert, running_syslog_ng
 
 from cef_logging._relp import RelpTransport
 from cef_logging._transport import Endpoint, Refused, Retry
@@ -239,3 +240,45 @@ def test_dropped_connection_mid_window(peer: ScriptedRelpServer) -> None:
 def test_window_must_be_positive() -> None:
     with pytest.raises(ValueError, match="relp_window"):
         RelpTransport(endpoint(1), window=0)
+
+
+# -- RELP over TLS --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rsyslog_tls(tmp_path: Path) -> Iterator[tuple[Rsyslog, int, Path, Path, Path]]:
+    (tmp_path / "cert").mkdir()
+    cert, key = make_self_signed_cert(tmp_path / "cert")
+    port, out = free_port(), tmp_path / "relp.out"
+    conf = imrelp_config(port, out, tls=(cert, key))
+    with running_rsyslog(tmp_path / "rsyslog", conf, ports=[port]) as rs:
+        yield rs, port, out, cert, key
+
+
+def tls_endpoint(port: int, context: ssl.SSLContext) -> Endpoint:
+    return Endpoint("127.0.0.1", port, 5.0, context, "localhost", "octet-counting")
+
+
+def test_tls_session_verified_both_ways(
+    rsyslog_tls: tuple[Rsyslog, int, Path, Path, Path],
+) -> None:
+    rs, port, out, cert, key = rsyslog_tls
+    context = ssl.create_default_context(cafile=str(cert))
+    context.load_cert_chain(str(cert), str(key))  # imrelp with TLS wants a client certificate
+    transport = RelpTransport(tls_endpoint(port, context))
+    assert transport.description == f"relp+tls://127.0.0.1:{port}"
+    transport.connect(5.0)
+    transport.send(records(50), 5.0)
+    transport.close()  # close, its rsp, then TLS close_notify
+    assert rs.read_lines(out) == records(50)
+    assert "error" not in rs.log_text().lower()
+
+
+def test_tls_untrusted_collector_is_refused_by_default(
+    rsyslog_tls: tuple[Rsyslog, int, Path, Path, Path],
+) -> None:
+    rs, port, out, _, _ = rsyslog_tls
+    transport = RelpTransport(tls_endpoint(port, ssl.create_default_context()))
+    with pytest.raises(Retry, match=r"TLS handshake with relp\+tls://.* certificate verify failed"):
+        transport.connect(5.0)
+    assert rs.read_lines(out) == []
