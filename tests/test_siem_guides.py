@@ -716,7 +716,7 @@ def test_guide_page(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
             and not text[block.end() : following.start()].strip()
         ):
             assert expected_matches(following[2], out.getvalue()), (following[2], out.getvalue())
-    for handler in [
-        h for v in namespace.values() if isinstance(v, logging.Logger) for h in v.handlers
-    ]:
-        handler.close()
+    for value in namespace.values():
+        for handler in value.handlers if isinstance(value, logging.Logger) else [value]:
+            if isinstance(handler, logging.Handler):
+                handler.close()
