@@ -720,3 +720,36 @@ def test_guide_page(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         for handler in value.handlers if isinstance(value, logging.Logger) else [value]:
             if isinstance(handler, logging.Handler):
                 handler.close()
+
+
+def test_sentinel_rsyslog_cuts_long_messages_without_max_message_size(tmp_path: Path) -> None:
+    """docs/siem/sentinel.md: why the rsyslog file sets maxMessageSize - without it, rsyslog
+    cuts a 20 KB CEF event at 8 KiB."""
+    from _support_rsyslog import config_from_file, running_rsyslog
+
+    ama = LineSink()
+    port = free_port()
+    config = config_from_file(
+        COLLECTORS / "sentinel-rsyslog.conf",
+        {
+            'global(maxMessageSize="64k")': "",
+            'imtcp" port="514"': f'imtcp" address="127.0.0.1" port="{port}"',
+            'imudp" port="514"': f'imudp" address="127.0.0.1" port="{free_port()}"',
+            'port="28330"': f'port="{ama.port}"',
+        },
+    )
+    try:
+        with running_rsyslog(tmp_path / "rsyslog", config, ports=[port]):
+            handler, fmt = sentinel_app_handler(port, "tcp")
+            big = sentinel_records()[-1]
+            send(handler, [big])
+            lines = ama.wait(3, timeout=3)
+    finally:
+        ama.close()
+    payload = fmt.format(big).encode()
+    assert len(payload) > 20000
+    # The event is cut at 8 KiB; the rest arrives as further messages (user.notice, PRI 13)
+    # that no longer carry the CEF header.
+    assert len(lines) > 1
+    assert len(lines[0]) <= 8192 and payload.startswith(lines[0].split(b"portal: ", 1)[1])
+    assert all(line.startswith(b"<13>") and b"CEF:" not in line for line in lines[1:])
