@@ -442,7 +442,7 @@ def _reason(exc: BaseException) -> str:
 register_transport(
     TransportSpec(
         name="relp",
-        factory=RelpTransport,
+        factory=lambda endpoint: RelpTransport(endpoint, window=endpoint.window),
         default_port=DEFAULT_PORT,
         tls="optional",
     )

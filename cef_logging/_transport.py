@@ -130,6 +130,8 @@ class Endpoint:
     server_hostname: str | None
     #: ``"octet-counting"`` or ``"newline"``; transports with their own framing ignore it.
     framing: str
+    #: Most records in flight before their acknowledgement (acknowledging transports).
+    window: int = 128
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ __all__ = [
     "syslog_severity",
 ]
 
-Transport = Literal["udp", "tcp", "tls"]
+Transport = Literal["udp", "tcp", "tls", "relp"]
 Framing = Literal["octet-counting", "newline"]
 SyslogFormat = Literal["rfc5424", "rfc3164"]
 
@@ -142,7 +142,7 @@ class _QueuedHandler(logging.Handler):
 
 
 class SyslogHandler(_QueuedHandler):
-    """Send each formatted record as one syslog message over UDP, TCP or TLS.
+    """Send each formatted record as one syslog message over UDP, TCP, TLS or RELP.
 
     The formatter's output becomes the syslog MSG; this handler adds the RFC 5424
     header (``<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID - MSG``, no BOM) or the
@@ -155,9 +155,15 @@ class SyslogHandler(_QueuedHandler):
     address is sent inline on a non-blocking socket (it cannot block); UDP to a host name
     is queued so the DNS lookup happens on the sender.
 
+    ``transport="relp"`` speaks RELP (rsyslog ``imrelp``): each message is acknowledged
+    by the collector, and messages not acknowledged when a connection breaks are sent
+    again on the next one (at-least-once); with *spool_dir* a record leaves the spool
+    only once acknowledged. RELP frames each message itself (*framing* is not used) and
+    runs over TLS when *ssl_context*, *cafile* or *certfile* is given.
+
     Args:
         address: ``(host, port)``, ``"host:port"``, ``"[v6]:port"`` or ``"host"``.
-        transport: ``"udp"``, ``"tcp"`` or ``"tls"``.
+        transport: ``"udp"``, ``"tcp"``, ``"tls"`` or ``"relp"``.
         framing: ``"octet-counting"`` (RFC 6587 section 3.4.1) or ``"newline"``.
         syslog_format: ``"rfc5424"`` or ``"rfc3164"``.
         facility: A name from :data:`FACILITIES` (``"local0"``, ``"LOG_AUTH"``) or 0..23.
@@ -166,11 +172,12 @@ class SyslogHandler(_QueuedHandler):
         hostname: HOSTNAME (at most 255); defaults to the local host name. An empty
             string is the nil value ``-`` in RFC 5424 and the local host name in RFC 3164.
         msgid: MSGID (RFC 5424 only, at most 32).
-        ssl_context: TLS context (``transport="tls"`` only).
-        cafile: CA bundle for the default TLS context (``"tls"`` only).
-        certfile: Client certificate (``"tls"`` only).
-        keyfile: Client key (``"tls"`` only).
-        server_hostname: Name to verify; defaults to the address host (``"tls"`` only).
+        ssl_context: TLS context (``transport="tls"``, or ``"relp"`` for RELP over TLS).
+        cafile: CA bundle for the default TLS context (``"tls"`` or ``"relp"``).
+        certfile: Client certificate (``"tls"`` or ``"relp"``).
+        keyfile: Client key (``"tls"`` or ``"relp"``).
+        server_hostname: Name to verify; defaults to the address host (``"tls"`` or
+            ``"relp"``).
         timeout: Seconds for connecting and for each blocking write.
         retries: Ignored; kept for compatibility. Records are retried until delivered,
             dropped by a full queue, or given up after *max_retries*.
@@ -178,6 +185,8 @@ class SyslogHandler(_QueuedHandler):
         max_datagram_size: UDP datagrams larger than this are truncated at a UTF-8
             character boundary (counted in :attr:`truncated`) or dropped.
         oversize: ``"truncate"`` or ``"drop"`` (UDP).
+        relp_window: Most RELP messages sent before their acknowledgement (``"relp"``
+            only; default 128).
         batch_size: Most records written per batch.
         flush_interval: Seconds a partial batch may wait (0: send at once).
         max_queue: Most records queued in memory.
@@ -224,12 +233,13 @@ class SyslogHandler(_QueuedHandler):
         spool_dir: str | os.PathLike[str] | None = None,
         spool_max_bytes: int = 1024 * MiB,
         spool_sync_interval: float = 1.0,
+        relp_window: int | None = None,
         level: int | str = logging.NOTSET,
     ) -> None:
         transport_l = str(transport).lower()
         spec = None if transport_l == "udp" else syslog_transport(transport_l)
         if transport_l != "udp" and spec is None:
-            raise ValueError(f"transport: must be 'udp', 'tcp' or 'tls', got {transport!r}")
+            raise ValueError(f"transport: must be 'udp', 'tcp', 'tls' or 'relp', got {transport!r}")
         framing_l = str(framing).lower().replace("_", "-")
         if framing_l in ("octet-counted", "octet"):
             framing_l = "octet-counting"
@@ -246,6 +256,11 @@ class SyslogHandler(_QueuedHandler):
             backoff_base = retry_delay
         _check_positive(timeout=timeout, backoff_base=backoff_base, batch_size=batch_size,
                         max_queue=max_queue, max_queue_bytes=max_queue_bytes)  # fmt: skip
+        if relp_window is not None and transport_l != "relp":
+            raise ValueError(f"relp_window: only used with transport='relp', not {transport_l!r}")
+        window = 128 if relp_window is None else relp_window
+        if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+            raise ValueError(f"relp_window: must be an int >= 1, got {relp_window!r}")
         tls_options = {
             "ssl_context": ssl_context, "cafile": cafile, "certfile": certfile,
             "keyfile": keyfile, "server_hostname": server_hostname,
@@ -307,6 +322,7 @@ class SyslogHandler(_QueuedHandler):
             endpoint = Endpoint(
                 host, port, float(timeout), context,
                 server_hostname or host if context is not None else None, framing_l,
+                window,
             )  # fmt: skip
             transport_obj = factory(endpoint)
             try:
