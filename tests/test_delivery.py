@@ -7,6 +7,7 @@ every drop is counted and reported once.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import socket
 import sys
@@ -32,7 +33,7 @@ class Recording:
 
     errors: list[str]
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802
+    def handleError(self, record: logging.LogRecord) -> None:
         self.errors.append(str(sys.exc_info()[1]))
 
 
@@ -172,9 +173,7 @@ def test_refused_collector_records_wait_in_the_queue() -> None:
 def test_queue_is_bounded_in_bytes_and_reports_once_per_episode(collector: Collector) -> None:
     port = collector.port
     collector.stop()
-    handler = HTTP(
-        f"http://127.0.0.1:{port}/", max_queue=10_000, max_queue_bytes=1 << 20, **FAST
-    )
+    handler = HTTP(f"http://127.0.0.1:{port}/", max_queue=10_000, max_queue_bytes=1 << 20, **FAST)
     logger = make_logger(handler)
     big = "x" * 65536
     for i in range(100):
@@ -308,7 +307,7 @@ def test_no_hot_loop_whatever_retry_after_says(collector: Collector, retry_after
     handler.close()
     times = [seen.at for seen in collector.seen]
     assert len(times) == 4
-    assert all(b - a >= 0.19 for a, b in zip(times, times[1:]))  # at least backoff_base
+    assert all(b - a >= 0.19 for a, b in itertools.pairwise(times))  # at least backoff_base
     assert handler.rejected == 0 and len(handler.errors) == 1
 
 
@@ -355,7 +354,7 @@ def test_network_errors_never_discard(collector: Collector) -> None:
     ],
 )
 def test_bad_header_values_fail_at_construction(headers: dict[str, str], match: str) -> None:
-    with pytest.raises(ValueError, match=f"headers.*{match}"):
+    with pytest.raises(ValueError, match=rf"headers.*{match}"):
         HTTPBatchHandler("http://127.0.0.1:9/", headers=headers)
 
 
@@ -370,7 +369,7 @@ def test_headers_from_env_strips_one_trailing_newline(
     assert collector.wait_accepted(1) == [b"with secret"]
     assert collector.seen[0].headers["X-Token"] == "token-123"
     handler.close()
-    with pytest.raises(ValueError, match="X-Token.*line break"):
+    with pytest.raises(ValueError, match=r"X-Token.*line break"):
         HTTPBatchHandler(
             "http://127.0.0.1:9/", headers_from_env={"X-Token": "TEST_SECRET_TWO_NEWLINES"}
         )
@@ -403,12 +402,12 @@ def test_url_credentials_and_authorization_header_conflict() -> None:
 
 def test_tls_options_without_tls_fail_at_construction(tmp_path: Path) -> None:
     context = __import__("ssl").create_default_context()
-    with pytest.raises(ValueError, match="ssl_context.*https"):
+    with pytest.raises(ValueError, match=r"ssl_context.*https"):
         HTTPBatchHandler("http://127.0.0.1:9/", ssl_context=context)
-    with pytest.raises(ValueError, match="cafile.*https"):
+    with pytest.raises(ValueError, match=r"cafile.*https"):
         HTTPBatchHandler("http://127.0.0.1:9/", cafile="ca.pem")
     for transport in ("udp", "tcp"):
-        with pytest.raises(ValueError, match="ssl_context.*plaintext"):
+        with pytest.raises(ValueError, match=r"ssl_context.*plaintext"):
             SyslogHandler(("127.0.0.1", 514), transport=transport, ssl_context=context)  # type: ignore[arg-type]
         with pytest.raises(ValueError, match="certfile"):
             SyslogHandler(("127.0.0.1", 514), transport=transport, certfile="c.pem")  # type: ignore[arg-type]
