@@ -84,6 +84,11 @@ class RelpTransport(Transport):
     def __init__(self, endpoint: Endpoint, window: int = DEFAULT_WINDOW) -> None:
         if isinstance(window, bool) or not isinstance(window, int) or window < 1:
             raise ValueError(f"relp_window must be an int >= 1, got {window!r}")
+        if endpoint.framing != "octet-counting":
+            raise ValueError(
+                f"framing: RELP frames each message itself; {endpoint.framing!r} cannot apply "
+                "(leave framing at its default)"
+            )
         self.endpoint = endpoint
         self.window = window
         host = f"[{endpoint.host}]" if ":" in endpoint.host else endpoint.host

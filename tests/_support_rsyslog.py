@@ -251,7 +251,9 @@ def imrelp_config(
     """An imrelp listener on ``127.0.0.1:port`` writing each message raw to *out*.
 
     The ruleset's queue is ``Direct``: a message is written to *out* before imrelp
-    acknowledges it, so an acknowledged message survives ``kill -9``. *tls* is
+    acknowledges it, so an acknowledged message survives ``kill -9``. Control
+    characters are written as received (rsyslog would otherwise write a TAB as
+    ``#011``), so *out* holds exactly the bytes that arrived. *tls* is
     ``(certificate, key)`` for RELP over TLS. imrelp with a certificate always
     requires one from the client too: here any client certificate signed by
     *certificate* (a self-signed one: itself) is accepted (``tls.authmode="certvalid"``).
@@ -264,7 +266,7 @@ def imrelp_config(
             ' tls.authmode="certvalid"'
         )
     return (
-        'global(maxMessageSize="256k")\n'
+        'global(maxMessageSize="256k" parser.escapeControlCharactersOnReceive="off")\n'
         'module(load="imrelp")\n'
         f"{RAW_TEMPLATE}\n"
         'ruleset(name="cef_relp" queue.type="Direct") {\n'

@@ -1,18 +1,36 @@
-"""RELP transport (cef_logging._relp) against real rsyslog imrelp and a scripted peer."""
+"""RELP: the transport (cef_logging._relp) and SyslogHandler(transport="relp"), against
+a real rsyslog with imrelp (started by the tests), real syslog-ng, an HTTP server and a
+scripted RELP peer for the faults rsyslog does not produce."""
 
 from __future__ import annotations
 
+import logging
 import ssl
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _support_relp import ScriptedRelpServer, Session
-from _support_rsyslog import Rsyslog, free_port, imrelp_config, running_rsyslog
+from _support_rsyslog import (
+    ROOT,
+    Rsyslog,
+    config_from_file,
+    free_port,
+    imrelp_config,
+    running_rsyslog,
+)
 from _support_syslog_ng import make_self_signed_cert, running_syslog_ng
 
+from cef_logging import CEFFormatter
 from cef_logging._relp import RelpTransport
 from cef_logging._transport import Endpoint, Refused, Retry
+from cef_logging.handlers import SyslogHandler
+from cef_logging.parse import parse_cef
 
 
 def endpoint(port: int, timeout: float = 5.0) -> Endpoint:
@@ -282,3 +300,341 @@ def test_tls_untrusted_collector_is_refused_by_default(
     with pytest.raises(Retry, match=r"TLS handshake with relp\+tls://.* certificate verify failed"):
         transport.connect(5.0)
     assert rs.read_lines(out) == []
+
+
+# -- SyslogHandler(transport="relp") ----------------------------------------------------------
+
+# Values that break naive emitters: separators of CEF and syslog, line and terminal
+# control characters, non-ASCII, a lone surrogate, text that looks like a header.
+HOSTILE = [
+    "a=b",
+    "pipe|bar",
+    "back\\slash\\",
+    "line\nfeed",
+    "cr\rlf\r\n",
+    "tab\there",
+    "nul\x00byte",
+    "\x1b[31mred\x1b[0m",
+    "sep\u2028arator\u0085",
+    "ünïcödé 日本語 😀",
+    "lone \ud800 surrogate",
+    "CEF:0|Forged|Vendor|1|1|x|10|src=6.6.6.6",
+    "<13>1 2026-01-01T00:00:00Z forged host - - - x",
+    " leading and trailing ",
+    "k=v k2=v2\\",
+    "",
+]
+
+
+def hostile_event(i: int) -> tuple[str, tuple[object, ...], dict[str, object]]:
+    value = HOSTILE[i % len(HOSTILE)]
+    other = HOSTILE[(i * 7 + 3) % len(HOSTILE)]
+    extra: dict[str, object] = {
+        "src": "10.0.0.1",
+        "request": f"https://app.example/login?next=/a=b&x={value}",
+        "suser": other,
+        "filePath": "C:\\Users\\alice\\" + value,
+    }
+    if i % 5 == 0:
+        extra["cs1"] = value * 20  # longer values too
+    return "event %d: %s", (i, value), extra
+
+
+class ExpectedMessages(logging.Handler):
+    """Beside the RELP handler: the exact bytes it sends for each record."""
+
+    def __init__(self, sender: SyslogHandler) -> None:
+        super().__init__()
+        self.sender = sender
+        self.messages: list[bytes] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(self.sender.build_message(record, self.sender.format(record)))
+
+
+class Reporting(SyslogHandler):
+    """A SyslogHandler that keeps what it reports through handleError."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.reports: list[str] = []
+        super().__init__(*args, **kwargs)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self.reports.append(str(sys.exc_info()[1]))
+
+    def wait_for_report(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for report in list(self.reports):
+                if text in report:
+                    return report
+            time.sleep(0.02)
+        raise AssertionError(f"no report containing {text!r}; reports: {self.reports}")
+
+
+def relp_logger(handler: SyslogHandler, name: str) -> tuple[logging.Logger, ExpectedMessages]:
+    handler.setFormatter(CEFFormatter(vendor="Acme", product="Gate", version="1.0"))
+    expected = ExpectedMessages(handler)
+    logger = logging.getLogger(f"test_relp.{name}")
+    logger.handlers[:] = [handler, expected]
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    return logger, expected
+
+
+def check_arrived(lines: list[bytes], expected: list[bytes]) -> int:
+    """Every expected message arrived byte for byte, first arrivals in order, nothing
+    else arrived; return the number of duplicates."""
+    index = {message: i for i, message in enumerate(expected)}
+    assert len(index) == len(expected), "test messages must be distinct"
+    seen: set[bytes] = set()
+    order: list[int] = []
+    duplicates = 0
+    for line in lines:
+        assert line in index, f"a line that was not sent (corrupted?): {line[:300]!r}"
+        if line in seen:
+            duplicates += 1
+            continue
+        seen.add(line)
+        order.append(index[line])
+    missing = [i for i, m in enumerate(expected) if m not in seen]
+    assert not missing, f"{len(missing)} records lost, first: {missing[:10]}"
+    assert order == sorted(order), "records arrived out of order"
+    return duplicates
+
+
+@pytest.mark.parametrize("syslog_format", ["rfc5424", "rfc3164"])
+def test_3000_hostile_records_arrive_byte_for_byte(
+    rsyslog: tuple[Rsyslog, int, Path], syslog_format: str
+) -> None:
+    rs, port, out = rsyslog
+    handler = Reporting(
+        ("127.0.0.1", port), transport="relp", syslog_format=syslog_format, app_name="relp-test"
+    )
+    logger, expected = relp_logger(handler, f"hostile.{syslog_format}")
+    levels = [logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR, logging.CRITICAL]
+    for i in range(3000):
+        msg, args, extra = hostile_event(i)
+        logger.log(levels[i % 5], msg, *args, extra=extra)
+    handler.flush(60.0)
+    lines = rs.wait_for_lines(out, 3000)
+    assert check_arrived(lines, expected.messages) == 0  # no fault, no duplicate
+    for line in lines:
+        event = parse_cef(line.decode("utf-8"), strict=True)
+        assert event.prefix.startswith("<") and event.vendor == "Acme"
+        assert "\n" not in line.decode() and "\r" not in line.decode()
+    assert handler.sent == 3000
+    handler.close()
+    assert (handler.dropped, handler.rejected, handler.reports) == (0, 0, [])
+
+
+def test_kill_9_and_restart_loses_nothing(
+    rsyslog: tuple[Rsyslog, int, Path], record_property: Any
+) -> None:
+    rs, port, out = rsyslog
+    handler = Reporting(("127.0.0.1", port), transport="relp", app_name="relp-kill")
+    logger, expected = relp_logger(handler, "kill")
+    for i in range(1000):
+        logger.info("before the crash %d", i, extra={"cnt": i})
+    rs.kill()  # kill -9 while records are in flight
+    arrived_before = len(rs.read_lines(out))
+    restart = threading.Timer(1.0, rs.start)
+    restart.start()
+    for i in range(1000, 3000):  # logging never waits for the collector
+        logger.info("around the crash %d", i, extra={"cnt": i})
+    restart.join()
+    handler.flush(60.0)
+    lines = rs.wait_for_lines(out, 3000)
+    duplicates = check_arrived(lines, expected.messages)
+    record_property("relp_duplicates_after_kill_9", duplicates)
+    print(
+        f"\nkill -9 after 1000 records ({arrived_before} written by then), restart 1 s later: "
+        f"3000/3000 arrived, {duplicates} duplicates"
+    )
+    # Only records the collector wrote but could not acknowledge are sent twice: at most
+    # one window.
+    assert duplicates <= 128
+    # The outage was reported once, naming the collector.
+    assert handler.wait_for_report("delivery failed (") and all(
+        f"relp://127.0.0.1:{port}" in report for report in handler.reports
+    )
+    handler.close()
+    assert (handler.dropped, handler.rejected) == (0, 0)
+
+
+SPOOL_CHILD = r"""
+import logging, sys, time
+from cef_logging import CEFFormatter
+from cef_logging.handlers import SyslogHandler
+
+port, spool, first, last, mode = sys.argv[1:6]
+handler = SyslogHandler(("127.0.0.1", int(port)), transport="relp", app_name="relp-spool",
+                        spool_dir=spool, spool_sync_interval=0.1, drain_timeout=30.0)
+handler.setFormatter(CEFFormatter(vendor="Acme", product="Gate", version="1.0"))
+logger = logging.getLogger("spool")
+logger.addHandler(handler)
+logger.setLevel(logging.INFO)
+split = (int(first) + int(last)) // 2 if mode == "crash" else int(last)
+for i in range(int(first), split):
+    logger.info("spooled record %d", i)
+if mode == "crash":
+    handler.flush(30.0)
+    print("half", flush=True)
+    sys.stdin.readline()  # the collector is killed now
+    for i in range(split, int(last)):
+        logger.info("spooled record %d", i)
+    time.sleep(0.5)  # longer than spool_sync_interval: on disk now
+    print("spooled", flush=True)
+    time.sleep(600)  # killed here
+handler.close()
+print("done", handler.sent, handler.dropped, flush=True)
+"""
+
+
+def test_app_killed_with_spool_and_collector_restarted(
+    rsyslog: tuple[Rsyslog, int, Path], tmp_path: Path, record_property: Any
+) -> None:
+    rs, port, out = rsyslog
+    spool = tmp_path / "spool"
+
+    def child(first: int, last: int, mode: str) -> subprocess.Popen[str]:
+        with open(tmp_path / f"child-{first}.err", "w") as err:  # its outage report
+            return subprocess.Popen(
+                [sys.executable, "-c", SPOOL_CHILD, str(port), str(spool), str(first),
+                 str(last), mode],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True,
+            )  # fmt: skip
+
+    app = child(0, 400, "crash")
+    assert app.stdout is not None and app.stdin is not None
+    assert app.stdout.readline().strip() == "half"  # 200 records delivered
+    rs.kill()
+    app.stdin.write("go\n")
+    app.stdin.flush()
+    assert app.stdout.readline().strip() == "spooled"  # 200 more, only in the spool
+    app.kill()  # SIGKILL: the app dies with the collector down
+    app.wait(10)
+    rs.start()
+    second = child(400, 500, "finish")
+    out_text, _ = second.communicate(timeout=120)
+    assert out_text.startswith("done"), (tmp_path / "child-400.err").read_text()
+    lines = rs.wait_for_lines(out, 500)
+    received = [parse_cef(line.decode(), strict=True).extensions["msg"] for line in lines]
+    numbers = [int(text.rsplit(" ", 1)[1]) for text in received]
+    assert sorted(set(numbers)) == list(range(500)), "records lost"
+    first_seen = list(dict.fromkeys(numbers))
+    assert first_seen == sorted(first_seen), "the spool was not delivered first, in order"
+    duplicates = len(numbers) - len(set(numbers))
+    record_property("relp_duplicates_after_app_kill", duplicates)
+    print(f"\napp killed with 200 records spooled: 500/500 arrived, {duplicates} duplicates")
+
+
+def test_plain_syslog_port_is_reported_with_its_address(tmp_path: Path) -> None:
+    with running_syslog_ng(tmp_path / "sng", ["tcp_octet"]) as sng:
+        port = sng.ports["tcp_octet"]
+        handler = Reporting(("127.0.0.1", port), transport="relp", drain_timeout=0.5)
+        logger, _ = relp_logger(handler, "plain")
+        logger.info("to a port that is not RELP")
+        report = handler.wait_for_report("RELP open")
+        handler.close()
+    assert f"relp://127.0.0.1:{port}" in report
+    assert handler.sent == 0
+
+
+def test_non_200_answer_is_reported_with_the_collector_text(peer: ScriptedRelpServer) -> None:
+    def reply(record: bytes) -> bytes:
+        return b"500 message rejected by policy" if b"refuse me" in record else b"200 OK"
+
+    peer.default = Session(reply=reply)
+    handler = Reporting(("127.0.0.1", peer.port), transport="relp")
+    logger, expected = relp_logger(handler, "refused")
+    for i in range(20):
+        logger.info("refuse me %d" if i == 7 else "keep me %d", i)
+    handler.flush(30.0)
+    report = handler.wait_for_report("500 message rejected by policy")
+    assert f"relp://127.0.0.1:{peer.port}" in report
+    assert peer.accepted == expected.messages[:7] + expected.messages[8:]
+    assert peer.refused == [expected.messages[7]]
+    assert (handler.sent, handler.rejected) == (19, 1)
+    handler.close()
+
+
+def test_protocol_violation_reconnects_and_delivers(peer: ScriptedRelpServer) -> None:
+    peer.script.append(Session(violate_after=50, violation=b"1 rsp 6 200 OK\n"))
+    handler = Reporting(("127.0.0.1", peer.port), transport="relp", backoff_base=0.05)
+    logger, expected = relp_logger(handler, "violation")
+    for i in range(500):
+        logger.info("record %d", i)
+    handler.flush(30.0)
+    assert handler.wait_for_report("RELP protocol violation by relp://127.0.0.1")
+    assert check_arrived(peer.accepted, expected.messages) == 0
+    assert peer.sessions == 2
+    handler.close()
+
+
+def test_relp_over_tls_with_handler_options(
+    rsyslog_tls: tuple[Rsyslog, int, Path, Path, Path],
+) -> None:
+    rs, port, out, cert, key = rsyslog_tls
+    handler = SyslogHandler(
+        ("127.0.0.1", port), transport="relp", cafile=str(cert), certfile=str(cert),
+        keyfile=str(key), server_hostname="localhost",
+    )  # fmt: skip
+    logger, expected = relp_logger(handler, "tls")
+    for i in range(200):
+        logger.warning("over TLS %d", i)
+    handler.flush(30.0)
+    assert check_arrived(rs.wait_for_lines(out, 200), expected.messages) == 0
+    handler.close()
+    assert "error" not in rs.log_text().lower()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"relp_window": 0}, "relp_window: must be an int >= 1"),
+        ({"relp_window": "128"}, "relp_window: must be an int >= 1"),
+        ({"relp_window": 16, "transport": "tcp"}, "relp_window: only used with transport='relp'"),
+        ({"framing": "newline"}, "framing: RELP frames each message itself"),
+    ],
+)
+def test_bad_options_fail_at_construction(options: dict[str, Any], message: str) -> None:
+    kwargs: dict[str, Any] = {"transport": "relp", **options}
+    with pytest.raises(ValueError, match=message):
+        SyslogHandler(("127.0.0.1", 2514), **kwargs)
+
+
+def test_the_documented_rsyslog_configuration(tmp_path: Path) -> None:
+    """docs/relp.md shows tests/data/collectors/rsyslog-imrelp.conf; run that very file."""
+    cert_dir = tmp_path / "cert"
+    cert_dir.mkdir()
+    cert, key = make_self_signed_cert(cert_dir)
+    port, tls_port, out = free_port(), free_port(), tmp_path / "relp.log"
+    conf = config_from_file(
+        ROOT / "tests" / "data" / "collectors" / "rsyslog-imrelp.conf",
+        {
+            'port="2514"': f'port="{port}"',
+            'port="2515"': f'port="{tls_port}"',
+            "/var/log/cef/relp.log": str(out),
+            "/etc/rsyslog.d/cef-ca.pem": str(cert),
+            "/etc/rsyslog.d/collector.pem": str(cert),
+            "/etc/rsyslog.d/collector.key": str(key),
+        },
+    )
+    with running_rsyslog(tmp_path / "rsyslog", conf, ports=[port, tls_port]) as rs:
+        rs.check_config()
+        plain = SyslogHandler(("127.0.0.1", port), transport="relp")
+        tls = SyslogHandler(
+            ("127.0.0.1", tls_port), transport="relp", cafile=str(cert), certfile=str(cert),
+            keyfile=str(key), server_hostname="localhost",
+        )  # fmt: skip
+        for name, handler in (("plain", plain), ("tls", tls)):
+            logger, _ = relp_logger(handler, f"doc.{name}")
+            for i in range(100):
+                logger.info("%s record %d", name, i, extra={"src": "10.1.2.3"})
+            handler.close()
+        lines = rs.wait_for_lines(out, 200)
+    events = [parse_cef(line.decode(), strict=True) for line in lines]
+    assert sorted(e.extensions["msg"] for e in events) == sorted(
+        f"{name} record {i}" for name in ("plain", "tls") for i in range(100)
+    )
