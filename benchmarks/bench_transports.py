@@ -1,19 +1,23 @@
-"""Transport benchmark: throughput and logging-call latency. Not part of pytest.
+"""Transport benchmark: records/s against the stdlib handlers, and logging-call latency
+with a collector that is down, black-holed or not reading. Not part of pytest.
 
-    python benchmarks/bench_transports.py [--records N]
+    python benchmarks/bench_transports.py [--records N] [--rounds R] [--samples S]
 
-Measures, on loopback:
+1. Throughput, interleaved rounds in one process, same formatter (``CEFFormatter``) and
+   the same record mix (clean events, values that need escaping, varying keys):
 
-1. lines/s through ``SyslogHandler`` (TCP, RFC 5424, octet counting) into a real
-   syslog-ng (skipped when syslog-ng is not installed), counted when syslog-ng has
-   written them;
-2. lines/s through ``HTTPBatchHandler`` (batches of 100) into a local HTTP server,
-   counted when the server has accepted them;
-3. ``logger.info()`` latency p50/p99/max with ``HTTPBatchHandler`` while the collector is
-   down (connections refused), and with ``SyslogHandler`` behind a
-   ``QueueHandler``/``QueueListener`` while syslog-ng is down.
+   * UDP: ``SyslogHandler`` vs ``logging.handlers.SysLogHandler`` into a UDP socket;
+   * TCP: ``SyslogHandler`` (queued, written by its sender) vs ``SysLogHandler``
+     (``socktype=SOCK_STREAM``, written inline) into a real syslog-ng when installed,
+     else into a loopback socket drained by a thread; timed until the last record is
+     written to the socket (``flush()`` for ``SyslogHandler``);
+   * HTTP: ``HTTPBatchHandler`` vs ``logging.handlers.HTTPHandler`` (one request per
+     record) into a loopback HTTP server, timed until the collector has every record.
 
-The formatter is ``cef_logging.CEFFormatter`` when available.
+   Each line prints the median ratio and the worst and best round.
+
+2. Latency of one ``logger.info()`` call, p50/p99/max, per transport, with the collector
+   down (connection refused), black-holed (never accepts) and accepting but never reading.
 """
 
 from __future__ import annotations
@@ -21,19 +25,21 @@ from __future__ import annotations
 import argparse
 import logging
 import logging.handlers
-import queue
 import shutil
+import socket
 import statistics
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from _support_http import Collector  # noqa: E402
-from _support_syslog_ng import SyslogNG, free_port  # noqa: E402
+from _support_syslog_ng import SyslogNG, free_port, make_self_signed_cert  # noqa: E402
 
 from cef_logging.handlers import HTTPBatchHandler, SyslogHandler  # noqa: E402
 
@@ -54,112 +60,276 @@ def make_logger(name: str, handler: logging.Handler) -> logging.Logger:
     return logger
 
 
-def percentiles(samples: list[float]) -> str:
-    samples = sorted(samples)
-    q = statistics.quantiles(samples, n=100, method="inclusive")
-    return (
-        f"p50 {q[49] * 1e3:.3f} ms  p99 {q[98] * 1e3:.3f} ms  max {samples[-1] * 1e3:.3f} ms"
-        f"  (n={len(samples)})"
+MIX: list[tuple[str, dict[str, object]]] = [
+    ("user login", {"user": "alice", "src": "10.0.0.1"}),
+    ("GET https://example.com/a?b=c&d=e", {"request": "https://example.com/a?b=c", "n": 3}),
+    ("file C:\\Users\\bob\\x.txt changed\nsecond line", {"filePath": "C:\\Users\\bob\\x.txt"}),
+]
+
+
+def log_records(logger: logging.Logger, count: int, start: int = 0) -> None:
+    for i in range(start, start + count):
+        msg, extra = MIX[i % 3]
+        logger.info(msg, extra={**extra, f"k{i % 7}": i})
+
+
+def quiet(handler: logging.Handler) -> logging.Handler:
+    handler.handleError = lambda record: None  # type: ignore[method-assign]
+    return handler
+
+
+# -- throughput -----------------------------------------------------------------------------
+
+
+def compare(
+    label: str, ours: Callable[[], float], theirs: Callable[[], float], rounds: int, unit: int
+) -> None:
+    ratios, our_rates, their_rates = [], [], []
+    for _ in range(rounds):
+        t_ours = ours()
+        t_theirs = theirs()
+        our_rates.append(unit / t_ours)
+        their_rates.append(unit / t_theirs)
+        ratios.append(t_theirs / t_ours)
+    print(
+        f"{label:<22} ours {statistics.median(our_rates):>9,.0f} rec/s  stdlib "
+        f"{statistics.median(their_rates):>9,.0f} rec/s  ratio {statistics.median(ratios):.2f}x"
+        f" (worst {min(ratios):.2f}x, best {max(ratios):.2f}x)"
     )
 
 
-def bench_syslog_tcp(records: int, workdir: Path) -> None:
-    if shutil.which("syslog-ng") is None:
-        print("syslog TCP      : skipped (syslog-ng not installed)")
-        return
-    server = SyslogNG(workdir / "sng", ["tcp_octet"])
-    server.start()
-    try:
-        handler = SyslogHandler(
-            ("127.0.0.1", server.ports["tcp_octet"]), transport="tcp", app_name="bench"
-        )
-        handler.setFormatter(make_formatter())
-        logger = make_logger("syslog", handler)
+def bench_udp(records: int, rounds: int) -> None:
+    sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sink.bind(("127.0.0.1", 0))
+    sink.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    address = sink.getsockname()
+    stop = threading.Event()
+
+    def drain() -> None:
+        sink.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                sink.recv(65536)
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=drain, daemon=True)
+    thread.start()
+    fmt = make_formatter()
+    ours = SyslogHandler(address, transport="udp", app_name="bench")
+    theirs = logging.handlers.SysLogHandler(address)
+    for h in (ours, theirs):
+        h.setFormatter(fmt)
+        quiet(h)
+    ours_logger, theirs_logger = make_logger("udp.ours", ours), make_logger("udp.std", theirs)
+
+    def run(logger: logging.Logger) -> float:
         started = time.perf_counter()
-        for i in range(records):
-            logger.info("user login %d", i, extra={"user": "alice", "src": "10.0.0.1"})
-        sent = time.perf_counter() - started
-        got = server.wait_for("tcp_octet", records, timeout=120)
-        done = time.perf_counter() - started
-        handler.close()
-        print(
-            f"syslog TCP      : {records / sent:,.0f} lines/s sent, "
-            f"{len(got) / done:,.0f} lines/s written by syslog-ng ({len(got)}/{records})"
-        )
-    finally:
+        log_records(logger, records)
+        return time.perf_counter() - started
+
+    compare("syslog UDP", lambda: run(ours_logger), lambda: run(theirs_logger), rounds, records)
+    ours.close()
+    theirs.close()
+    stop.set()
+    thread.join()
+    sink.close()
+
+
+class TcpSink:
+    """Loopback TCP server that reads and discards (used without syslog-ng)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._drain, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _drain(conn: socket.socket) -> None:
+        with conn:
+            while conn.recv(1 << 20):
+                pass
+
+
+def bench_tcp(records: int, rounds: int, workdir: Path) -> None:
+    server: SyslogNG | None = None
+    if shutil.which("syslog-ng"):
+        server = SyslogNG(workdir / "sng-tcp", ["tcp_octet", "tcp_newline"])
+        server.start()
+        ours_port, theirs_port = server.ports["tcp_octet"], server.ports["tcp_newline"]
+        sink = "syslog-ng"
+    else:
+        tcp = TcpSink()
+        ours_port = theirs_port = tcp.port
+        sink = "loopback sink"
+    fmt = make_formatter()
+    ours = SyslogHandler(("127.0.0.1", ours_port), transport="tcp", app_name="bench")
+    theirs = logging.handlers.SysLogHandler(("127.0.0.1", theirs_port), socktype=socket.SOCK_STREAM)
+    for h in (ours, theirs):
+        h.setFormatter(fmt)
+        quiet(h)
+    ours_logger, theirs_logger = make_logger("tcp.ours", ours), make_logger("tcp.std", theirs)
+
+    def run_ours() -> float:
+        started = time.perf_counter()
+        log_records(ours_logger, records)
+        ours.flush(60)
+        return time.perf_counter() - started
+
+    def run_theirs() -> float:
+        started = time.perf_counter()
+        log_records(theirs_logger, records)
+        return time.perf_counter() - started
+
+    compare(f"syslog TCP ({sink})", run_ours, run_theirs, rounds, records)
+    ours.close()
+    theirs.close()
+    if server is not None:
         server.stop()
 
 
-def bench_http(records: int) -> None:
+def bench_http(records: int, rounds: int) -> None:
     collector = Collector().start()
-    try:
-        handler = HTTPBatchHandler(
-            collector.url, batch_size=100, flush_interval=0.05, max_queue=records
-        )
-        handler.setFormatter(make_formatter())
-        logger = make_logger("http", handler)
+    fmt = make_formatter()
+    ours = HTTPBatchHandler(collector.url, batch_size=500, flush_interval=0.01, max_queue=records)
+    host = f"127.0.0.1:{collector.port}"
+    theirs = logging.handlers.HTTPHandler(host, "/ingest", method="POST")
+    for h in (ours, theirs):
+        h.setFormatter(fmt)
+        quiet(h)
+    ours_logger, theirs_logger = make_logger("http.ours", ours), make_logger("http.std", theirs)
+    few = max(1, records // 20)  # the stdlib handler makes one request per record
+
+    def run_ours() -> float:
         started = time.perf_counter()
-        for i in range(records):
-            logger.info("user login %d", i, extra={"user": "alice", "src": "10.0.0.1"})
-        enqueued = time.perf_counter() - started
-        handler.flush(timeout=120)
-        got = collector.wait_accepted(records, timeout=120)
-        done = time.perf_counter() - started
-        handler.close()
-        print(
-            f"HTTP batches    : {records / enqueued:,.0f} lines/s enqueued, "
-            f"{len(got) / done:,.0f} lines/s delivered ({len(got)}/{records})"
-        )
-    finally:
-        collector.stop()
+        log_records(ours_logger, records)
+        ours.flush(120)
+        return (time.perf_counter() - started) * few / records
+
+    def run_theirs() -> float:
+        started = time.perf_counter()
+        log_records(theirs_logger, few)
+        return time.perf_counter() - started
+
+    compare("HTTP batches", run_ours, run_theirs, rounds, few)
+    ours.close()
+    theirs.close()
+    collector.stop()
+
+
+# -- latency ----------------------------------------------------------------------------------
+
+
+def percentiles(samples: list[float]) -> str:
+    samples = sorted(samples)
+    q = statistics.quantiles(samples, n=100, method="inclusive")
+    return f"p50 {q[49] * 1e3:7.4f} ms  p99 {q[98] * 1e3:7.4f} ms  max {samples[-1] * 1e3:7.3f} ms"
 
 
 def latency(logger: logging.Logger, n: int) -> list[float]:
     samples = []
     perf = time.perf_counter
     for i in range(n):
+        msg, extra = MIX[i % 3]
         t0 = perf()
-        logger.info("user login %d", i, extra={"user": "alice", "src": "10.0.0.1"})
+        logger.info(msg, extra=extra)
         samples.append(perf() - t0)
     return samples
 
 
-def bench_latency_down(n: int) -> None:
-    port = free_port()  # nothing listens: connections are refused
-    handler = HTTPBatchHandler(
-        f"http://127.0.0.1:{port}/", batch_size=100, flush_interval=0.05,
-        max_queue=max(n, 10000), drain_timeout=0.5,
-    )  # fmt: skip
-    handler.setFormatter(make_formatter())
-    handler.handleError = lambda record: None  # type: ignore[method-assign]
-    logger = make_logger("down.http", handler)
-    latency(logger, 1000)  # warm-up
-    print(f"HTTP, down      : {percentiles(latency(logger, n))}")
-    handler.close()
+class Fault:
+    """A collector address in one of the failure modes."""
 
-    target = SyslogHandler(("127.0.0.1", free_port()), transport="tcp", retries=0)
-    target.setFormatter(make_formatter())
-    target.handleError = lambda record: None  # type: ignore[method-assign]
-    q: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
-    listener = logging.handlers.QueueListener(q, target)
-    listener.start()
-    logger = make_logger("down.syslog", logging.handlers.QueueHandler(q))
-    latency(logger, 1000)
-    print(f"Syslog+Queue, down: {percentiles(latency(logger, n))}")
-    listener.stop()
-    target.close()
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.sock: socket.socket | None = None
+        self.held: list[socket.socket] = []
+        if mode == "down":
+            self.port = free_port()  # nothing listens: connection refused
+            return
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(0)
+        self.port = self.sock.getsockname()[1]
+        if mode == "black-holed":
+            # Fill the accept backlog: further SYNs are dropped, connect() hangs.
+            for _ in range(4):
+                s = socket.socket()
+                s.setblocking(False)
+                s.connect_ex(("127.0.0.1", self.port))
+                self.held.append(s)
+        else:  # not reading: accept and keep, never recv
+            threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        assert self.sock is not None
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+
+    def close(self) -> None:
+        for s in self.held:
+            s.close()
+        if self.sock is not None:
+            self.sock.close()
+
+
+def bench_latency(samples: int, workdir: Path) -> None:
+    cert = make_self_signed_cert(workdir)
+    fmt = make_formatter()
+    for mode in ("down", "black-holed", "not reading"):
+        for transport in ("udp", "tcp", "tls", "http"):
+            if transport == "udp" and mode != "down":
+                continue
+            fault = Fault(mode)
+            handler: logging.Handler
+            common = {"drain_timeout": 0.2, "max_queue": samples * 2, "timeout": 5.0}
+            if transport == "http":
+                handler = HTTPBatchHandler(f"http://127.0.0.1:{fault.port}/", **common)
+            elif transport == "udp":
+                handler = SyslogHandler(("127.0.0.1", fault.port), transport="udp")
+            else:
+                extra = {"cafile": str(cert[0])} if transport == "tls" else {}
+                handler = SyslogHandler(
+                    ("127.0.0.1", fault.port),
+                    transport=transport,  # type: ignore[arg-type]
+                    **common,
+                    **extra,  # type: ignore[arg-type]
+                )
+            handler.setFormatter(fmt)
+            quiet(handler)
+            logger = make_logger(f"lat.{transport}", handler)
+            latency(logger, 500)  # warm-up
+            result = percentiles(latency(logger, samples))
+            print(f"latency {transport:<4} collector {mode:<12}: {result}  (n={samples})")
+            handler.close()
+            fault.close()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--records", type=int, default=50_000)
-    parser.add_argument("--latency-samples", type=int, default=20_000)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--samples", type=int, default=20_000)
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]}, formatter {type(make_formatter()).__name__}")
     with tempfile.TemporaryDirectory() as tmp:
-        bench_syslog_tcp(args.records, Path(tmp))
-    bench_http(args.records)
-    bench_latency_down(args.latency_samples)
+        bench_udp(args.records, args.rounds)
+        bench_tcp(args.records, args.rounds, Path(tmp))
+        bench_http(args.records, args.rounds)
+        bench_latency(args.samples, Path(tmp))
 
 
 if __name__ == "__main__":
