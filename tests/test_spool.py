@@ -9,14 +9,16 @@ import subprocess
 import sys
 import textwrap
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
 from _support_http import Answer, Collector
+from _support_syslog_ng import free_port, requires_syslog_ng, running_syslog_ng
 
 from cef_logging._spool import Spool, SpoolLockedError
-from cef_logging.handlers import HTTPBatchHandler
+from cef_logging.handlers import HTTPBatchHandler, SyslogHandler
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -177,7 +179,7 @@ def test_refused_records_leave_the_spool(tmp_path: Path) -> None:
 CHILD = textwrap.dedent(
     """
     import logging, sys, time
-    from cef_logging.handlers import HTTPBatchHandler
+    from cef_logging.handlers import HTTPBatchHandler, SyslogHandler
     url, spool_dir = sys.argv[1], sys.argv[2]
     handler = HTTPBatchHandler(url, spool_dir=spool_dir, spool_sync_interval=0.2,
                                batch_size=25, flush_interval=0.01, backoff_base=0.05,
@@ -202,7 +204,7 @@ CHILD = textwrap.dedent(
 SECOND = textwrap.dedent(
     """
     import logging, sys
-    from cef_logging.handlers import HTTPBatchHandler
+    from cef_logging.handlers import HTTPBatchHandler, SyslogHandler
     handler = HTTPBatchHandler(sys.argv[1], spool_dir=sys.argv[2], batch_size=25,
                                flush_interval=0.01, drain_timeout=20)
     print("recovered", handler.pending, flush=True)
@@ -267,7 +269,7 @@ def test_kill_9_while_delivering_duplicates_at_most_one_batch(tmp_path: Path) ->
     script = textwrap.dedent(
         """
         import logging, sys, time
-        from cef_logging.handlers import HTTPBatchHandler
+        from cef_logging.handlers import HTTPBatchHandler, SyslogHandler
         handler = HTTPBatchHandler(sys.argv[1], spool_dir=sys.argv[2], batch_size=25,
                                    flush_interval=0.01, spool_sync_interval=0.1)
         logger = logging.getLogger("child")
@@ -306,3 +308,53 @@ def test_kill_9_while_delivering_duplicates_at_most_one_batch(tmp_path: Path) ->
     assert sorted(set(got)) == sorted(records(500))
     duplicates = len(got) - len(set(got))
     assert duplicates <= 25  # at most the one batch in flight at the kill
+
+
+@requires_syslog_ng
+def test_syslog_tcp_spool_survives_an_outage_and_a_restart(tmp_path: Path) -> None:
+    port = free_port()
+    spool_dir = tmp_path / "spool"
+    first = SyslogHandler(
+        ("127.0.0.1", port), transport="tcp", spool_dir=spool_dir, drain_timeout=0.2, **FAST
+    )
+    first.handleError = lambda record: None  # type: ignore[method-assign]
+    logger = make_logger(first)
+    for i in range(50):
+        logger.info("record %d", i)
+    first.close()  # collector down: kept on disk
+    with running_syslog_ng(tmp_path / "sng", ["tcp_octet"], ports={"tcp_octet": port}) as server:
+        second = SyslogHandler(("127.0.0.1", port), transport="tcp", spool_dir=spool_dir, **FAST)
+        make_logger(second).info("new")
+        second.close()
+        got = server.wait_for("tcp_octet", 51)
+    assert [r.msg for r in got] == [*records(50), b"new"]
+    assert second.sent == 51
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_never_touches_the_parents_spool(tmp_path: Path) -> None:
+    collector = Collector().start()
+    try:
+        handler = HTTPBatchHandler(collector.url, spool_dir=tmp_path, flush_interval=60)
+        logger = make_logger(handler)
+        for i in range(10):
+            logger.info("record %d", i)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                logger.info("child")
+                handler.flush(10)
+                code = 0 if handler.sent == 1 else 2
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert handler.pending == 10  # the parent's spool is intact
+        handler.close()
+        got = collector.wait_accepted(11)
+    finally:
+        collector.stop()
+    assert sorted(got) == sorted([*records(10), b"child"])
