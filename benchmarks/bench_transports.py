@@ -12,7 +12,10 @@ with a collector that is down, black-holed or not reading. Not part of pytest.
      else into a loopback socket drained by a thread; timed until the last record is
      written to the socket (``flush()`` for ``SyslogHandler``);
    * HTTP: ``HTTPBatchHandler`` vs ``logging.handlers.HTTPHandler`` (one request per
-     record) into a loopback HTTP server, timed until the collector has every record.
+     record) into a loopback HTTP server, timed until the collector has every record;
+   * RELP vs TCP: ``SyslogHandler(transport="relp")`` beside ``transport="tcp"`` into one
+     rsyslog (imrelp and imtcp, Direct queues), timed until rsyslog wrote every record
+     (skipped when rsyslog cannot be unpacked, see ``tests/_support_rsyslog.py``).
 
    Each line prints the median ratio and the worst and best round.
 
@@ -39,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from _support_http import Collector  # noqa: E402
+from _support_rsyslog import RAW_TEMPLATE, Rsyslog, RsyslogUnavailable, rsyslog_install  # noqa: E402
 from _support_syslog_ng import SyslogNG, free_port, make_self_signed_cert  # noqa: E402
 
 from cef_logging.handlers import HTTPBatchHandler, SyslogHandler  # noqa: E402
@@ -225,6 +229,69 @@ def bench_http(records: int, rounds: int) -> None:
     collector.stop()
 
 
+# -- RELP beside TCP, into the same rsyslog ---------------------------------------------------
+
+
+def bench_relp(records: int, rounds: int, workdir: Path) -> None:
+    """``SyslogHandler`` over RELP vs over TCP into one rsyslog (imrelp and imtcp, both
+    writing to files through a Direct queue), timed until rsyslog has written every record:
+    what acknowledged delivery costs."""
+    try:
+        rsyslog_install()
+    except RsyslogUnavailable as exc:
+        print(f"RELP vs TCP           : skipped (rsyslog unavailable: {exc})")
+        return
+    relp_port, tcp_port_ = free_port(), free_port()
+    out = {"relp": workdir / "relp.out", "tcp": workdir / "tcp.out"}
+    config = (
+        'global(maxMessageSize="64k")\nmodule(load="imrelp")\nmodule(load="imtcp")\n'
+        f"{RAW_TEMPLATE}\n"
+        + "".join(
+            f'ruleset(name="{name}" queue.type="Direct") {{ action(type="omfile" '
+            f'file="{out[name]}" template="cef_raw") }}\n'
+            for name in out
+        )
+        + f'input(type="imrelp" address="127.0.0.1" port="{relp_port}" ruleset="relp")\n'
+        f'input(type="imtcp" address="127.0.0.1" port="{tcp_port_}" ruleset="tcp")\n'
+    )
+    server = Rsyslog(workdir / "rsyslog-bench", config).start([relp_port, tcp_port_])
+    fmt = make_formatter()
+    handlers = {
+        "relp": SyslogHandler(("127.0.0.1", relp_port), transport="relp", app_name="bench"),
+        "tcp": SyslogHandler(("127.0.0.1", tcp_port_), transport="tcp", app_name="bench"),
+    }
+    loggers = {}
+    for name, handler in handlers.items():
+        handler.setFormatter(fmt)
+        quiet(handler)
+        loggers[name] = make_logger(f"rsyslog.{name}", handler)
+    written = dict.fromkeys(out, 0)
+
+    def run(name: str) -> float:
+        started = time.perf_counter()
+        log_records(loggers[name], records)
+        handlers[name].flush(120)
+        written[name] += records
+        while len(Rsyslog.read_lines(out[name])) < written[name]:
+            time.sleep(0.001)
+        return time.perf_counter() - started
+
+    ratios, rates = [], {"relp": [], "tcp": []}
+    for _ in range(rounds):
+        t_relp, t_tcp = run("relp"), run("tcp")
+        rates["relp"].append(records / t_relp)
+        rates["tcp"].append(records / t_tcp)
+        ratios.append(t_tcp / t_relp)
+    print(
+        f"{'RELP vs TCP (rsyslog)':<22} relp {statistics.median(rates['relp']):>9,.0f} rec/s  "
+        f"tcp {statistics.median(rates['tcp']):>9,.0f} rec/s  ratio "
+        f"{statistics.median(ratios):.2f}x (worst {min(ratios):.2f}x, best {max(ratios):.2f}x)"
+    )
+    for handler in handlers.values():
+        handler.close()
+    server.stop()
+
+
 # -- latency ----------------------------------------------------------------------------------
 
 
@@ -290,7 +357,7 @@ def bench_latency(samples: int, workdir: Path) -> None:
     cert = make_self_signed_cert(workdir)
     fmt = make_formatter()
     for mode in ("down", "black-holed", "not reading"):
-        for transport in ("udp", "tcp", "tls", "http"):
+        for transport in ("udp", "tcp", "tls", "relp", "http"):
             if transport == "udp" and mode != "down":
                 continue
             fault = Fault(mode)
@@ -329,6 +396,7 @@ def main() -> None:
         bench_udp(args.records, args.rounds)
         bench_tcp(args.records, args.rounds, Path(tmp))
         bench_http(args.records, args.rounds)
+        bench_relp(args.records, args.rounds, Path(tmp))
         bench_latency(args.samples, Path(tmp))
 
 
