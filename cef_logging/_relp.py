@@ -57,6 +57,8 @@ DEFAULT_PORT: Final = 2514
 DEFAULT_WINDOW: Final = 128
 #: Upper bound for waiting on the ``close`` answer and the TLS close_notify.
 _CLOSE_TIMEOUT: Final = 2.0
+#: Sessions the peer may end on the same unacknowledged record before it is refused.
+_POISON_BREAKS: Final = 3
 
 _OFFERS: Final = encode_offers(
     {
@@ -73,6 +75,10 @@ class _Broken(Exception):
 
 class _TimedOut(_Broken):
     """The peer did not answer in time."""
+
+
+class _PeerClosed(_Broken):
+    """The peer closed or reset the connection."""
 
 
 class RelpTransport(Transport):
@@ -100,6 +106,8 @@ class RelpTransport(Transport):
         self._txnr = 0
         # Records acknowledged after a refused one, before the engine sends them again.
         self._acked_ahead: list[bytes] = []
+        # The record at the head when the peer last ended the session, and how often.
+        self._suspect: tuple[bytes, int] | None = None
 
     # -- connection and session ---------------------------------------------------------
 
@@ -225,6 +233,8 @@ class RelpTransport(Transport):
         try:
             sock.settimeout(timeout)
             sock.sendall(data)
+        except (ConnectionResetError, BrokenPipeError) as exc:
+            raise _PeerClosed(f"sending to {self.description} failed: {_reason(exc)}") from None
         except (OSError, ValueError) as exc:
             raise _Broken(f"sending to {self.description} failed: {_reason(exc)}") from None
 
@@ -241,10 +251,12 @@ class RelpTransport(Transport):
             raise _TimedOut(
                 f"no RELP answer from {self.description} within {timeout:g} s"
             ) from None
+        except ConnectionResetError as exc:
+            raise _PeerClosed(f"receiving from {self.description} failed: {_reason(exc)}") from None
         except (OSError, ValueError) as exc:
             raise _Broken(f"receiving from {self.description} failed: {_reason(exc)}") from None
         if not data:
-            raise _Broken(f"{self.description} closed the connection")
+            raise _PeerClosed(f"{self.description} closed the connection")
         return data
 
     # -- sending --------------------------------------------------------------------------
@@ -259,12 +271,43 @@ class RelpTransport(Transport):
             self._send_window(batch, skip, timeout)
         except _SessionFailed as exc:
             self._drop()
+            self._check_poison(batch, exc)
             raise Retry(str(exc), acked=exc.acked) from None
         except (Refused, Retry):
+            self._suspect = None
             raise
         except BaseException:
             self._drop()
             raise
+        self._suspect = None
+
+    def _check_poison(self, batch: Sequence[bytes], failure: _SessionFailed) -> None:
+        """Refuse a record the collector ends the session on, again and again.
+
+        rsyslog's imrelp with ``oversizeMode="abort"`` closes the session on a record
+        longer than its ``maxDataSize``; sent again, it would block every record behind
+        it forever. When the peer closes an open session before acknowledging the same
+        record :data:`_POISON_BREAKS` times in a row, that record is refused (counted
+        and reported by the engine) and the others go on.
+        """
+        if not (failure.closed_by_peer and failure.head_sent and failure.acked < len(batch)):
+            self._suspect = None
+            return
+        head = batch[failure.acked]
+        if self._suspect is not None and self._suspect[0] == head:
+            breaks = self._suspect[1] + 1
+        else:
+            breaks = 1
+        self._suspect = (head, breaks)
+        if breaks >= _POISON_BREAKS:
+            self._suspect = None
+            raise Refused(
+                f"{self.description} closed the RELP session {breaks} times in a row before "
+                f"acknowledging the same record ({len(head)} bytes; larger than the "
+                f"collector's maxDataSize?): {failure}",
+                acked=failure.acked,
+                refused=1,
+            )
 
     def _send_window(self, batch: Sequence[bytes], start: int, timeout: float) -> None:
         count = len(batch)
@@ -293,20 +336,27 @@ class RelpTransport(Transport):
                     try:
                         self._sendall(b"".join(chunks), timeout)
                     except _Broken as exc:
-                        raise _SessionFailed(str(exc), acked) from None
+                        raise _SessionFailed(
+                            str(exc), acked, isinstance(exc, _PeerClosed), head_sent=True
+                        ) from None
             if not inflight:
                 break
             violation: ProtocolError | None = None
             try:
                 frames = self._parser.feed(self._recv(timeout))
             except _Broken as exc:
-                raise _SessionFailed(str(exc), acked) from None
+                raise _SessionFailed(
+                    str(exc), acked, isinstance(exc, _PeerClosed), head_sent=True
+                ) from None
             except ProtocolError as exc:
                 frames, violation = exc.frames, exc  # act on the answers before it first
             for frame in frames:
                 if frame.txnr == 0 and frame.command == "serverclose":
                     raise _SessionFailed(
-                        f"{self.description} closed the RELP session (serverclose)", acked
+                        f"{self.description} closed the RELP session (serverclose)",
+                        acked,
+                        closed_by_peer=True,
+                        head_sent=next_index > acked,
                     )
                 if frame.command != "rsp":
                     raise _SessionFailed(
@@ -432,11 +482,19 @@ class RelpTransport(Transport):
 
 
 class _SessionFailed(Exception):
-    """The connection or the peer failed during a batch; *acked* records made it."""
+    """The connection or the peer failed during a batch; *acked* records made it.
 
-    def __init__(self, message: str, acked: int) -> None:
+    *closed_by_peer*: the peer closed or reset the connection (or sent ``serverclose``);
+    *head_sent*: the first unacknowledged record had been sent.
+    """
+
+    def __init__(
+        self, message: str, acked: int, closed_by_peer: bool = False, head_sent: bool = False
+    ) -> None:
         super().__init__(message)
         self.acked = acked
+        self.closed_by_peer = closed_by_peer
+        self.head_sent = head_sent
 
 
 def _reason(exc: BaseException) -> str:

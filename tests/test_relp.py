@@ -638,3 +638,26 @@ def test_the_documented_rsyslog_configuration(tmp_path: Path) -> None:
     assert sorted(e.extensions["msg"] for e in events) == sorted(
         f"{name} record {i}" for name in ("plain", "tls") for i in range(100)
     )
+
+
+def test_record_the_collector_aborts_on_is_refused_not_retried_forever(tmp_path: Path) -> None:
+    # imrelp with oversizeMode="abort" ends the session on a message above maxDataSize.
+    port, out = free_port(), tmp_path / "relp.out"
+    conf = (
+        imrelp_config(port, out)
+        .replace('maxMessageSize="256k"', 'maxMessageSize="8k"')
+        .replace('maxDataSize="256k"', 'maxDataSize="10k" oversizeMode="abort"')
+    )
+    with running_rsyslog(tmp_path / "rsyslog", conf, ports=[port]) as rs:
+        handler = Reporting(("127.0.0.1", port), transport="relp", backoff_base=0.05)
+        logger, expected = relp_logger(handler, "abort")
+        logger.info("small before")
+        logger.info("huge %s", "x" * 20_000)
+        logger.info("small after")
+        handler.flush(30.0)
+        lines = rs.wait_for_lines(out, 2)
+        report = handler.wait_for_report("larger than the collector's maxDataSize?")
+        handler.close()
+    assert lines == [expected.messages[0], expected.messages[2]]
+    assert "closed the RELP session 3 times in a row" in report
+    assert (handler.sent, handler.rejected) == (2, 1)
