@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
 import warnings
 from pathlib import Path
@@ -300,11 +301,12 @@ def test_kill_9_while_delivering_duplicates_at_most_one_batch(tmp_path: Path) ->
             [sys.executable, "-c", SECOND, collector.url, str(spool_dir)],
             capture_output=True, text=True, env=env, timeout=60, check=True,
         )  # fmt: skip
-        got = collector.wait_accepted(501)
+        collector.wait_accepted(501)
+        time.sleep(0.5)  # the killed process's last request may still be answered
+        got = list(collector.accepted)
     finally:
         collector.stop()
-    assert got[-1] == b"after restart"
-    got = got[:-1]
+    got.remove(b"after restart")
     assert sorted(set(got)) == sorted(records(500))
     duplicates = len(got) - len(set(got))
     assert duplicates <= 25  # at most the one batch in flight at the kill
