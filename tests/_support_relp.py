@@ -38,6 +38,10 @@ class Session:
     violation: bytes = b"garbage that is not RELP\n"
     #: After answering this many records, close the connection without a word.
     drop_after: int | None = None
+    #: With *drop_after*: the records that arrived in the same read as the one the
+    #: connection is dropped at are processed (kept in ``accepted``) but never answered,
+    #: like a collector that wrote them and crashed before acknowledging.
+    process_unanswered: bool = False
     #: After answering this many records, keep reading but never answer again.
     silent_after: int | None = None
 
@@ -87,7 +91,14 @@ class ScriptedRelpServer:
                 except ProtocolError:
                     return
                 out = []
+                dropping = False
                 for frame in frames:
+                    if dropping:
+                        if frame.command == "syslog":
+                            with self.lock:
+                                self.seen.append(frame.data)
+                                self.accepted.append(frame.data)
+                        continue
                     if frame.command == "open":
                         out.append(encode_frame(frame.txnr, "rsp", session.open_reply))
                     elif frame.command == "close":
@@ -102,8 +113,13 @@ class ScriptedRelpServer:
                             conn.sendall(b"".join(out) + session.violation)
                             return
                         if session.drop_after is not None and answered >= session.drop_after:
-                            conn.sendall(b"".join(out))
-                            return
+                            if not session.process_unanswered:
+                                conn.sendall(b"".join(out))
+                                return
+                            dropping = True
+                            with self.lock:
+                                self.accepted.append(frame.data)
+                            continue
                         answer = session.reply(frame.data)
                         with self.lock:
                             (self.accepted if answer.startswith(b"200") else self.refused).append(
@@ -114,6 +130,8 @@ class ScriptedRelpServer:
                 try:
                     conn.sendall(b"".join(out))
                 except OSError:
+                    return
+                if dropping:
                     return
 
     def close(self) -> None:

@@ -428,6 +428,24 @@ def test_3000_hostile_records_arrive_byte_for_byte(
     assert (handler.dropped, handler.rejected, handler.reports) == (0, 0, [])
 
 
+def test_duplicates_only_for_processed_but_unacknowledged(peer: ScriptedRelpServer) -> None:
+    # The collector processes a window of records and drops the connection before it
+    # acknowledges them: exactly those are sent again, and nothing else.
+    peer.script.append(Session(drop_after=40, process_unanswered=True))
+    handler = Reporting(("127.0.0.1", peer.port), transport="relp", relp_window=16)
+    logger, expected = relp_logger(handler, "duplicates")
+    for i in range(300):
+        logger.info("record %d", i)
+    handler.flush(30.0)
+    duplicates = check_arrived(peer.accepted, expected.messages)
+    processed_unanswered = len(peer.accepted) - 300
+    assert 1 <= duplicates == processed_unanswered <= 16  # at most one window
+    assert (
+        peer.accepted[40 : 40 + duplicates] == peer.accepted[40 + duplicates : 40 + 2 * duplicates]
+    )
+    handler.close()
+
+
 def test_kill_9_and_restart_loses_nothing(
     rsyslog: tuple[Rsyslog, int, Path], record_property: Any
 ) -> None:
@@ -436,6 +454,7 @@ def test_kill_9_and_restart_loses_nothing(
     logger, expected = relp_logger(handler, "kill")
     for i in range(1000):
         logger.info("before the crash %d", i, extra={"cnt": i})
+    rs.wait_for_lines(out, 1)
     rs.kill()  # kill -9 while records are in flight
     arrived_before = len(rs.read_lines(out))
     restart = threading.Timer(1.0, rs.start)
