@@ -89,7 +89,7 @@ class RelpTransport(Transport):
 
     def __init__(self, endpoint: Endpoint, window: int = DEFAULT_WINDOW) -> None:
         if isinstance(window, bool) or not isinstance(window, int) or window < 1:
-            raise ValueError(f"relp_window must be an int >= 1, got {window!r}")
+            raise ValueError(f"relp_window: must be an int >= 1, got {window!r}")
         if endpoint.framing != "octet-counting":
             raise ValueError(
                 f"framing: RELP frames each message itself; {endpoint.framing!r} cannot apply "
@@ -193,7 +193,7 @@ class RelpTransport(Transport):
 
     def _check_offers(self, offers: dict[str, list[str]]) -> None:
         versions = offers.get("relp_version")
-        if not versions or not versions[0].isdigit():
+        if not versions or not (versions[0].isascii() and versions[0].isdigit()):
             raise _Broken(f"{self.description} sent no valid relp_version offer")
         if int(versions[0]) > 1:
             raise _Broken(

@@ -162,6 +162,7 @@ def test_closed_port_names_the_address() -> None:
         (b"200 OK\nrelp_version=0\ncommands=", "does not offer the RELP syslog command"),
         (b"200 OK\ncommands=syslog", "no valid relp_version"),
         (b"200 OK\nrelp_version=7\ncommands=syslog", "speaks RELP version 7"),
+        ("200 OK\nrelp_version=²\ncommands=syslog".encode(), "no valid relp_version"),
         (b"OK", "is not a RELP server"),
     ],
 )
