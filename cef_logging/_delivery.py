@@ -232,9 +232,13 @@ class DeliveryEngine:
         """Send what is queued now, cutting any backoff short; wait until nothing is
         pending or *timeout* (default *drain_timeout*) passed. True when drained."""
         deadline = time.monotonic() + (self.drain_timeout if timeout is None else timeout)
+        spool = self._spool
+        if spool is not None:
+            try:
+                spool.sync()  # outside the lock: logging threads keep appending meanwhile
+            except OSError:  # pragma: no cover - closed concurrently
+                pass
         with self._cond:
-            if self._spool is not None:
-                self._spool.sync()
             if self._thread is None:
                 return self._pending_locked() == 0
             self._urgent += 1
@@ -312,11 +316,7 @@ class DeliveryEngine:
                 elif self._closing:
                     return None
                 else:
-                    if self._spool is not None:
-                        self._cond.wait(self._spool.sync_interval)
-                        self._spool.sync_if_due()
-                    else:
-                        self._cond.wait()
+                    self._cond.wait()
 
     def _ack(self, count: int, delivered: bool) -> None:
         with self._cond:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import struct
 import threading
-import time
 import zlib
 from pathlib import Path
 
@@ -91,7 +90,6 @@ class Spool:
         self._read_seq = -1
         self._peeked: list[tuple[int, int]] = []
         self._dirty = False
-        self._last_sync = time.monotonic()
         self._fd_lock = threading.Lock()
         self._retired: list[int] = []  # sealed segment fds waiting for their last fsync
         self._stop = threading.Event()
@@ -258,7 +256,6 @@ class Spool:
             retired, self._retired = self._retired, []
             fd = os.dup(self._wfd) if self._wfd >= 0 else -1
         self._dirty = False
-        self._last_sync = time.monotonic()
         for old in retired:
             try:
                 os.fsync(old)
@@ -269,10 +266,6 @@ class Spool:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-
-    def sync_if_due(self) -> None:
-        if self._dirty and time.monotonic() - self._last_sync >= self.sync_interval:
-            self.sync()
 
     def _sync_loop(self) -> None:
         while not self._stop.wait(self.sync_interval):

@@ -366,8 +366,11 @@ class SyslogHandler(_QueuedHandler):
                     data = self._fit_datagram(data)
                 engine.put(data)
                 return
-            assert self._udp is not None
-            self._udp.send(self._fit_datagram(data))
+            udp = self._udp
+            if udp is None:  # closed: counted like a record logged after close()
+                self._inline_dropped += 1
+                return
+            udp.send(self._fit_datagram(data))
         except RecursionError:  # pragma: no cover - mirrors the stdlib handlers
             raise
         except OSError as exc:
