@@ -13,7 +13,7 @@ import re
 import socket
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 __all__ = [
@@ -196,27 +196,35 @@ class HeaderBuilder:
         # never see a second's text paired with another second.
         self._time: tuple[int, str] = (-1, "")
         self._proc: tuple[Any, str] = (object(), "")
+        #: ``header(record) -> str``: the header for *record*, bound once to the format.
+        self.header: Callable[[logging.LogRecord], str] = (
+            self._rfc5424 if syslog_format == "rfc5424" else self._rfc3164
+        )
 
     def pri(self, levelno: int) -> str:
         if 0 <= levelno <= 50:
             return self._pri[levelno]
         return f"<{self.facility * 8 + syslog_severity(levelno)}>"
 
-    def header(self, record: logging.LogRecord) -> str:
+    def _rfc5424(self, record: logging.LogRecord) -> str:
         created = record.created
         second = int(created)
         cached_second, stamp = self._time
-        if self.syslog_format == "rfc5424":
-            if second != cached_second:
-                stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-                self._time = (second, stamp)
-            pid, tail = self._proc
-            if record.process != pid:
-                procid = "-" if record.process is None else record.process
-                tail = f"Z {self.hostname} {self.app_name} {procid} {self.msgid} - "
-                self._proc = (record.process, tail)
-            usec = int((created - second) * 1_000_000)
-            return f"{self.pri(record.levelno)}1 {stamp}.{usec:06d}{tail}"
+        if second != cached_second:
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._time = (second, stamp)
+        pid, tail = self._proc
+        if record.process != pid:
+            procid = "-" if record.process is None else record.process
+            tail = f"Z {self.hostname} {self.app_name} {procid} {self.msgid} - "
+            self._proc = (record.process, tail)
+        levelno = record.levelno
+        pri = self._pri[levelno] if 0 <= levelno <= 50 else self.pri(levelno)
+        return f"{pri}1 {stamp}.{int((created - second) * 1_000_000):06d}{tail}"
+
+    def _rfc3164(self, record: logging.LogRecord) -> str:
+        second = int(record.created)
+        cached_second, stamp = self._time
         if second != cached_second:
             t = time.localtime(second)
             stamp = (

@@ -357,20 +357,23 @@ class SyslogHandler(_QueuedHandler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             msg = self.format(record)
+            udp = self._udp
+            if udp is not None:  # inline UDP: the shortest path
+                data = (self._header.header(record) + msg).encode("utf-8", "backslashreplace")
+                if len(data) > self.max_datagram_size > 0:
+                    data = self._fit_datagram(data)
+                udp.send(data)
+                return
+            engine = self._engine
+            if engine is None:  # closed inline UDP: counted like a record after close()
+                self._inline_dropped += 1
+                return
             if self._guard is not None:
                 msg = self._guard(msg)
             data = (self._header.header(record) + msg).encode("utf-8", "backslashreplace")
-            engine = self._engine
-            if engine is not None:
-                if self.transport == "udp":
-                    data = self._fit_datagram(data)
-                engine.put(data)
-                return
-            udp = self._udp
-            if udp is None:  # closed: counted like a record logged after close()
-                self._inline_dropped += 1
-                return
-            udp.send(self._fit_datagram(data))
+            if self.transport == "udp":
+                data = self._fit_datagram(data)
+            engine.put(data)
         except RecursionError:  # pragma: no cover - mirrors the stdlib handlers
             raise
         except OSError as exc:
