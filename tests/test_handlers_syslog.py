@@ -338,6 +338,28 @@ def test_lines_arrive_byte_for_byte(
 
 
 @requires_syslog_ng
+@pytest.mark.parametrize("case", ["tcp-octet-5424", "tcp-newline-3164"])
+def test_hostile_header_fields_arrive_as_one_sanitised_header(
+    case: str, collector: SyslogNG
+) -> None:
+    """A hostname or app name with spaces, U+2028 or a forged header cannot split the
+    header: syslog-ng parses exactly the fields sent, with "_" for the rest."""
+    source, options = CASES[case]
+    _clear(collector, source)
+    handler = RecordingSyslogHandler(
+        ("127.0.0.1", collector.ports[source]), hostname="web\u2028<13>1 FORGED\U0001f680",
+        app_name="aud\u00e9it app", **options,
+    )  # fmt: skip
+    make_logger(handler).warning("body")
+    handler.close()
+    (got,) = collector.wait_for(source, 1)
+    assert got.host == "web_<13>1_FORGED_"
+    assert got.program == "aud_it_app"
+    assert got.msg == b"body"
+    assert handler.errors == []
+
+
+@requires_syslog_ng
 def test_raw_control_characters_survive_octet_counting(collector: SyslogNG) -> None:
     """With a formatter that does not escape, octet counting still delivers every byte."""
     _clear(collector, "tcp_octet")
