@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import configparser
 import logging
+import logging.handlers
 import re
 import socket
 import subprocess
@@ -723,3 +724,63 @@ def test_sentinel_rsyslog_cuts_long_messages_without_max_message_size(tmp_path: 
     assert len(lines) > 1
     assert len(lines[0]) <= 8192 and payload.startswith(lines[0].split(b"portal: ", 1)[1])
     assert all(line.startswith(b"<13>") and b"CEF:" not in line for line in lines[1:])
+
+
+@pytest.mark.parametrize("daemon", ["syslog-ng", "rsyslog"])
+def test_sentinel_forwarders_take_the_stock_handler_over_udp(tmp_path: Path, daemon: str) -> None:
+    """docs/siem/sentinel.md: logging.handlers.SysLogHandler over UDP with an ident works
+    (the forwarder supplies the timestamp and host it does not send)."""
+
+    ama = LineSink()
+    port = free_port()
+    fmt = CEFFormatter(vendor="Acme", product="Portal", version="2.4.1", timestamp="epoch_ms")
+    stock = logging.handlers.SysLogHandler(
+        ("127.0.0.1", port), facility=logging.handlers.SysLogHandler.LOG_LOCAL4
+    )
+    stock.ident = "portal: "
+    stock.setFormatter(fmt)
+    records = make_records()
+    try:
+        if daemon == "syslog-ng":
+            if SYSLOG_NG is None:
+                pytest.skip("syslog-ng is not installed")
+            tcp = free_port()  # syslog-ng listens on it once its sources are up
+            config = load_config(
+                "sentinel-syslog-ng.conf",
+                {
+                    'udp(ip("0.0.0.0") port(514))': f'udp(ip("127.0.0.1") port({port}))',
+                    'tcp(ip("0.0.0.0") port(514))': f'tcp(ip("127.0.0.1") port({tcp}))',
+                    "port(28330)": f"port({ama.port})",
+                },
+            )
+            forwarder = GuideSyslogNG(tmp_path / "syslog-ng", config, [tcp])
+            forwarder.start()
+            try:
+                send(stock, records)
+                lines = ama.wait(len(records))
+            finally:
+                forwarder.stop()
+        else:
+            from _support_rsyslog import config_from_file, running_rsyslog
+
+            tcp = free_port()  # rsyslog listens on it once its inputs are up
+            config = config_from_file(
+                COLLECTORS / "sentinel-rsyslog.conf",
+                {
+                    'imudp" port="514"': f'imudp" address="127.0.0.1" port="{port}"',
+                    'imtcp" port="514"': f'imtcp" address="127.0.0.1" port="{tcp}"',
+                    'port="28330"': f'port="{ama.port}"',
+                },
+            )
+            with running_rsyslog(tmp_path / "rsyslog", config, ports=[tcp]):
+                send(stock, records)
+                lines = ama.wait(len(records))
+    finally:
+        ama.close()
+    assert len(lines) == len(records)
+    for line, record in zip(lines, records, strict=True):
+        m = FORWARD_LINE.fullmatch(line)
+        assert m is not None, line[:200]
+        assert int(m[1]) == 20 * 8 + SYSLOG_SEVERITY[record.levelno]
+        assert m[4] == b"portal"
+        check_cef(m[5], fmt.format(record))
