@@ -147,6 +147,7 @@ class DeliveryEngine:
         self._pid = os.getpid()
         self._drop_reported = False
         self._outage_reported = False
+        self._settled = 0
 
     # -- producer side (the logging thread) ---------------------------------------------
 
@@ -324,6 +325,7 @@ class DeliveryEngine:
                 self._spool.ack(count)
             else:
                 self._memory.ack(count)
+            self._settled += count
             if delivered:
                 self.sent += count
             else:
@@ -343,6 +345,7 @@ class DeliveryEngine:
                 return
             if not batch:  # spool: unreadable tail skipped; try again
                 continue
+            self._settled = 0  # records of this batch acknowledged or rejected so far
             failure = self._send(batch)
             if failure is None:
                 attempt = 0
@@ -350,10 +353,11 @@ class DeliveryEngine:
                 continue
             attempt += 1
             if self.max_retries is not None and attempt > self.max_retries:
-                self._ack(len(batch) - failure.acked, delivered=False)
+                left = len(batch) - self._settled
+                self._ack(left, delivered=False)
                 self._report(
-                    f"{self.name}: gave up on {len(batch) - failure.acked} records after "
-                    f"{attempt} attempts ({failure}); counted in .rejected"
+                    f"{self.name}: gave up on {left} records after {attempt} attempts "
+                    f"({failure}); counted in .rejected"
                 )
                 attempt = 0
                 continue

@@ -535,3 +535,16 @@ def test_udp_to_a_host_name_is_queued(tmp_path: Path) -> None:
         handler.close()
         got = server.wait_for("udp_5424", 20)
     assert [r.msg for r in got] == lines(20)
+
+
+def test_max_retries_gives_up_counted_and_reported(collector: Collector) -> None:
+    collector.default = Answer(503)
+    handler = HTTP(collector.url, batch_size=10, max_retries=2, **FAST)
+    logger = make_logger(handler)
+    for i in range(5):
+        logger.info("record %d", i)
+    handler.flush()
+    assert len(collector.seen) == 3  # the first attempt and two retries
+    assert handler.rejected == 5 and handler.pending == 0 and handler.sent == 0
+    assert any("gave up on 5 records after 3 attempts" in e for e in handler.errors)
+    handler.close()
