@@ -5,6 +5,7 @@ scripted RELP peer for the faults rsyslog does not produce."""
 from __future__ import annotations
 
 import logging
+import os
 import ssl
 import subprocess
 import sys
@@ -681,3 +682,41 @@ def test_record_the_collector_aborts_on_is_refused_not_retried_forever(tmp_path:
     assert lines == [expected.messages[0], expected.messages[2]]
     assert "closed the RELP session 3 times in a row" in report
     assert (handler.sent, handler.rejected) == (2, 1)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_forked_children_open_their_own_sessions(rsyslog: tuple[Rsyslog, int, Path]) -> None:
+    # A child that used the parent's session would send transaction numbers rsyslog does
+    # not expect (and steal the parent's acknowledgements): each child must start its own.
+    rs, port, out = rsyslog
+    handler = Reporting(("127.0.0.1", port), transport="relp")
+    logger, _ = relp_logger(handler, "fork")
+    logger.info("parent before")
+    handler.flush(10.0)
+    assert handler.sent == 1  # the parent's session is open now
+    children = []
+    for n in range(5):
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                for i in range(20):
+                    logger.info("child %d record %d", n, i)
+                handler.flush(10.0)
+                handler.close()
+                code = 0 if handler.sent == 20 and not handler.reports else 2
+            finally:
+                os._exit(code)
+        children.append(pid)
+    for pid in children:
+        assert os.waitpid(pid, 0)[1] == 0
+    logger.info("parent after")
+    handler.close()
+    assert (handler.sent, handler.reports) == (2, [])
+    lines = rs.wait_for_lines(out, 102)
+    got = sorted(parse_cef(line.decode(), strict=True).extensions["msg"] for line in lines)
+    assert got == sorted(
+        ["parent before", "parent after"]
+        + [f"child {n} record {i}" for n in range(5) for i in range(20)]
+    )
+    assert "error" not in rs.log_text().lower()
