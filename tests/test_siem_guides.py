@@ -253,8 +253,8 @@ def test_qradar_syslog_receives_leef(
 # ------------------------------------------------------------------------------------
 
 #: The guide's "Message Pattern" for the HTTP Receiver log source: a regular expression
-#: that marks the start of each event in a POST body.
-QRADAR_MESSAGE_PATTERN = "LEEF:"
+#: that marks the start of each event in a POST body - "LEEF:" at the start of a line.
+QRADAR_MESSAGE_PATTERN = "(?m)^LEEF:"
 
 
 def qradar_events(body: bytes, pattern: str | None) -> list[bytes]:
@@ -296,6 +296,18 @@ def test_qradar_http_receiver(tmp_path: Path, tls: bool, batch_size: int) -> Non
         assert event == payload.encode() + b"\n"
         check_leef(event.rstrip(b"\n"), payload)
     assert all(s.headers["Content-Type"].startswith("text/plain") for s in collector.seen)
+
+
+def test_qradar_message_pattern_must_be_anchored_at_line_start() -> None:
+    """docs/siem/qradar.md: a value may contain the text "LEEF:"; an unanchored pattern
+    would start a forged event there, the line-anchored one cannot (no value holds a LF)."""
+    fmt = LEEFFormatter(vendor="Acme", product="Portal", version="2.4.1", timestamp="epoch_ms")
+    record = make_records()[0]
+    record.reason = "x\nLEEF:2.0|Evil|Forged|1|admin-login|x09|usrName=root"
+    body = (fmt.format(record) + "\n").encode() * 2
+    assert len(qradar_events(body, "LEEF:")) == 4
+    events = qradar_events(body, QRADAR_MESSAGE_PATTERN)
+    assert events == [fmt.format(record).encode() + b"\n"] * 2
 
 
 # ------------------------------------------------------------------------------------
