@@ -27,11 +27,11 @@ from _support_rsyslog import (
 )
 from _support_syslog_ng import make_self_signed_cert, running_syslog_ng
 
-from cef_logging import CEFFormatter
+from cef_logging import CEFFormatter, LEEFFormatter
 from cef_logging._relp import RelpTransport
 from cef_logging._transport import Endpoint, Refused, Retry
 from cef_logging.handlers import SyslogHandler
-from cef_logging.parse import parse_cef
+from cef_logging.parse import parse_cef, parse_leef
 
 
 def endpoint(port: int, timeout: float = 5.0) -> Endpoint:
@@ -374,8 +374,10 @@ class Reporting(SyslogHandler):
         raise AssertionError(f"no report containing {text!r}; reports: {self.reports}")
 
 
-def relp_logger(handler: SyslogHandler, name: str) -> tuple[logging.Logger, ExpectedMessages]:
-    handler.setFormatter(CEFFormatter(vendor="Acme", product="Gate", version="1.0"))
+def relp_logger(
+    handler: SyslogHandler, name: str, formatter: logging.Formatter | None = None
+) -> tuple[logging.Logger, ExpectedMessages]:
+    handler.setFormatter(formatter or CEFFormatter(vendor="Acme", product="Gate", version="1.0"))
     expected = ExpectedMessages(handler)
     logger = logging.getLogger(f"test_relp.{name}")
     logger.handlers[:] = [handler, expected]
@@ -405,15 +407,19 @@ def check_arrived(lines: list[bytes], expected: list[bytes]) -> int:
     return duplicates
 
 
+@pytest.mark.parametrize("kind", ["cef", "leef"])
 @pytest.mark.parametrize("syslog_format", ["rfc5424", "rfc3164"])
 def test_3000_hostile_records_arrive_byte_for_byte(
-    rsyslog: tuple[Rsyslog, int, Path], syslog_format: str
+    rsyslog: tuple[Rsyslog, int, Path], syslog_format: str, kind: str
 ) -> None:
     rs, port, out = rsyslog
     handler = Reporting(
         ("127.0.0.1", port), transport="relp", syslog_format=syslog_format, app_name="relp-test"
     )
-    logger, expected = relp_logger(handler, f"hostile.{syslog_format}")
+    formatter = (CEFFormatter if kind == "cef" else LEEFFormatter)(
+        vendor="Acme", product="Gate", version="1.0"
+    )
+    logger, expected = relp_logger(handler, f"hostile.{kind}.{syslog_format}", formatter)
     levels = [logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR, logging.CRITICAL]
     for i in range(3000):
         msg, args, extra = hostile_event(i)
@@ -421,8 +427,9 @@ def test_3000_hostile_records_arrive_byte_for_byte(
     handler.flush(60.0)
     lines = rs.wait_for_lines(out, 3000)
     assert check_arrived(lines, expected.messages) == 0  # no fault, no duplicate
+    parse = parse_cef if kind == "cef" else parse_leef
     for line in lines:
-        event = parse_cef(line.decode("utf-8"), strict=True)
+        event = parse(line.decode("utf-8"), strict=True)
         assert event.prefix.startswith("<") and event.vendor == "Acme"
         assert "\n" not in line.decode() and "\r" not in line.decode()
     assert handler.sent == 3000
@@ -649,16 +656,26 @@ def test_the_documented_rsyslog_configuration(tmp_path: Path) -> None:
             ("127.0.0.1", tls_port), transport="relp", cafile=str(cert), certfile=str(cert),
             keyfile=str(key), server_hostname="localhost",
         )  # fmt: skip
-        for name, handler in (("plain", plain), ("tls", tls)):
-            logger, _ = relp_logger(handler, f"doc.{name}")
+        leef = SyslogHandler(("127.0.0.1", port), transport="relp")
+        # LEEF with its TAB delimiter: the configuration keeps TAB (rsyslog would write #011).
+        leef_format = LEEFFormatter(vendor="Acme", product="Gate", version="1.0")
+        for name, handler, formatter in (
+            ("plain", plain, None), ("tls", tls, None), ("leef", leef, leef_format)
+        ):  # fmt: skip
+            logger, _ = relp_logger(handler, f"doc.{name}", formatter)
             for i in range(100):
-                logger.info("%s record %d", name, i, extra={"src": "10.1.2.3"})
+                logger.info("%s record %d", name, i, extra={"src": "10.1.2.3", "suser": "a\tb"})
             handler.close()
-        lines = rs.wait_for_lines(out, 200)
-    events = [parse_cef(line.decode(), strict=True) for line in lines]
-    assert sorted(e.extensions["msg"] for e in events) == sorted(
-        f"{name} record {i}" for name in ("plain", "tls") for i in range(100)
+        lines = rs.wait_for_lines(out, 300)
+    events = [
+        (parse_leef if b"LEEF:" in line else parse_cef)(line.decode(), strict=True)
+        for line in lines
+    ]
+    got = [e.extensions["msg"] if hasattr(e, "extensions") else e.attributes["msg"] for e in events]
+    assert sorted(got) == sorted(
+        f"{name} record {i}" for name in ("plain", "tls", "leef") for i in range(100)
     )
+    assert all(b"#011" not in line for line in lines)
 
 
 def test_record_the_collector_aborts_on_is_refused_not_retried_forever(tmp_path: Path) -> None:
