@@ -59,6 +59,9 @@ DEFAULT_WINDOW: Final = 128
 _CLOSE_TIMEOUT: Final = 2.0
 #: Sessions the peer may end on the same unacknowledged record before it is refused.
 _POISON_BREAKS: Final = 3
+#: Most bytes handed to one sendall(): its timeout bounds the whole call, so a large
+#: window of large records on a slow link is written in pieces, acknowledgements between.
+_CHUNK_BYTES: Final = 256 * 1024
 
 _OFFERS: Final = encode_offers(
     {
@@ -321,7 +324,8 @@ class RelpTransport(Transport):
         while acked < count:
             if not stop_sending and next_index < count and len(inflight) < window:
                 chunks = []
-                while next_index < count and len(inflight) < window:
+                size = 0
+                while next_index < count and len(inflight) < window and size < _CHUNK_BYTES:
                     try:
                         wire = encode_frame(self._txnr_peek(), "syslog", batch[next_index])
                     except ValueError as exc:
@@ -330,6 +334,7 @@ class RelpTransport(Transport):
                             break
                         raise Refused(str(exc), acked=acked, refused=1) from None
                     chunks.append(wire)
+                    size += len(wire)
                     inflight.append((self._next_txnr(), next_index))
                     next_index += 1
                 if chunks:

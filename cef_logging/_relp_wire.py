@@ -200,11 +200,16 @@ class Response:
 
 def parse_response(data: bytes) -> Response:
     """Parse ``CODE [SP TEXT] [LF DATA]``; :class:`ProtocolError` if it is not that."""
+    if data == b"200 OK":  # what imrelp answers to every syslog command: skip the regex
+        return _OK
     found = _RESPONSE.fullmatch(data)
     if found is None:
         raise ProtocolError(f"malformed RELP response: {printable(data[:60])}")
     text = (found.group(2) or b"").decode("utf-8", "replace")
     return Response(int(found.group(1)), text, found.group(3) or b"")
+
+
+_OK: Final = Response(200, "OK")
 
 
 def encode_offers(offers: Mapping[str, Sequence[str]]) -> bytes:

@@ -73,6 +73,16 @@ def test_session_delivers_in_order_and_closes_cleanly(rsyslog: tuple[Rsyslog, in
     assert "error" not in rs.log_text().lower()
 
 
+def test_large_records_in_a_full_window(rsyslog: tuple[Rsyslog, int, Path]) -> None:
+    rs, port, out = rsyslog
+    transport = RelpTransport(endpoint(port), window=32)
+    transport.connect(5.0)
+    sent = [b"<14>1 - host app - - - %d " % i + bytes([65 + i % 26]) * 100_000 for i in range(64)]
+    transport.send(sent, 5.0)
+    transport.close()
+    assert rs.read_lines(out) == sent
+
+
 def test_serverclose_then_reconnect(rsyslog: tuple[Rsyslog, int, Path]) -> None:
     rs, port, out = rsyslog
     transport = RelpTransport(endpoint(port))

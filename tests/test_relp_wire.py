@@ -11,6 +11,7 @@ from cef_logging._relp_wire import (
     Frame,
     FrameParser,
     ProtocolError,
+    Response,
     encode_frame,
     encode_offers,
     next_txnr,
@@ -150,6 +151,9 @@ def test_partial_header_waits() -> None:
 def test_responses() -> None:
     ok = parse_response(b"200 OK")
     assert (ok.code, ok.text, ok.data, ok.ok) == (200, "OK", b"", True)
+    # The shortcut for imrelp's usual answer agrees with the general path.
+    assert parse_response(b"200 OK\n") == Response(200, "OK", b"")
+    assert parse_response(b"200 OK") == parse_response(b"200 OK\n")
     err = parse_response(b"500 command disabled")
     assert (err.code, err.text, err.ok) == (500, "command disabled", False)
     opened = parse_response(b"200 OK\nrelp_version=0\ncommands=syslog")
