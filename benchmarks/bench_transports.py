@@ -20,7 +20,9 @@ with a collector that is down, black-holed or not reading. Not part of pytest.
    Each line prints the median ratio and the worst and best round.
 
 2. Latency of one ``logger.info()`` call, p50/p99/max, per transport, with the collector
-   down (connection refused), black-holed (never accepts) and accepting but never reading.
+   down (connection refused), black-holed (never accepts) and accepting but never reading;
+   before and after, the same call with a handler that only formats: the machine's noise
+   floor (a descheduled process shows up in every row's max).
 """
 
 from __future__ import annotations
@@ -353,9 +355,25 @@ class Fault:
             self.sock.close()
 
 
+class FormatOnly(logging.Handler):
+    """No transport at all: the noise floor of the machine for the latency rows."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.format(record)
+
+
+def bench_baseline(samples: int) -> None:
+    handler = FormatOnly()
+    handler.setFormatter(make_formatter())
+    logger = make_logger("lat.baseline", handler)
+    latency(logger, 500)
+    print(f"latency baseline: format only, no I/O   : {percentiles(latency(logger, samples))}")
+
+
 def bench_latency(samples: int, workdir: Path) -> None:
     cert = make_self_signed_cert(workdir)
     fmt = make_formatter()
+    bench_baseline(samples)
     for mode in ("down", "black-holed", "not reading"):
         for transport in ("udp", "tcp", "tls", "relp", "http"):
             if transport == "udp" and mode != "down":
@@ -383,6 +401,7 @@ def bench_latency(samples: int, workdir: Path) -> None:
             print(f"latency {transport:<4} collector {mode:<12}: {result}  (n={samples})")
             handler.close()
             fault.close()
+    bench_baseline(samples)
 
 
 def main() -> None:
