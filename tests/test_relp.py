@@ -524,9 +524,28 @@ if mode == "crash":
     time.sleep(0.5)  # longer than spool_sync_interval: on disk now
     print("spooled", flush=True)
     time.sleep(600)  # killed here
+if mode == "stream":
+    print("logged", flush=True)  # every record is in the spool; delivery goes on
+    time.sleep(600)  # killed here, in the middle of delivering
 handler.close()
 print("done", handler.sent, handler.dropped, flush=True)
 """
+
+
+def spool_child(
+    port: int, spool: Path, first: int, last: int, mode: str, err: Path
+) -> subprocess.Popen[str]:
+    with open(err, "w") as stderr:  # the child's outage reports
+        return subprocess.Popen(
+            [sys.executable, "-c", SPOOL_CHILD, str(port), str(spool), str(first), str(last),
+             mode],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True,
+        )  # fmt: skip
+
+
+def spooled_numbers(lines: list[bytes]) -> list[int]:
+    texts = [parse_cef(line.decode(), strict=True).extensions["msg"] for line in lines]
+    return [int(text.rsplit(" ", 1)[1]) for text in texts]
 
 
 def test_app_killed_with_spool_and_collector_restarted(
@@ -536,12 +555,7 @@ def test_app_killed_with_spool_and_collector_restarted(
     spool = tmp_path / "spool"
 
     def child(first: int, last: int, mode: str) -> subprocess.Popen[str]:
-        with open(tmp_path / f"child-{first}.err", "w") as err:  # its outage report
-            return subprocess.Popen(
-                [sys.executable, "-c", SPOOL_CHILD, str(port), str(spool), str(first),
-                 str(last), mode],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True,
-            )  # fmt: skip
+        return spool_child(port, spool, first, last, mode, tmp_path / f"child-{first}.err")
 
     app = child(0, 400, "crash")
     assert app.stdout is not None and app.stdin is not None
@@ -556,15 +570,44 @@ def test_app_killed_with_spool_and_collector_restarted(
     second = child(400, 500, "finish")
     out_text, _ = second.communicate(timeout=120)
     assert out_text.startswith("done"), (tmp_path / "child-400.err").read_text()
-    lines = rs.wait_for_lines(out, 500)
-    received = [parse_cef(line.decode(), strict=True).extensions["msg"] for line in lines]
-    numbers = [int(text.rsplit(" ", 1)[1]) for text in received]
+    numbers = spooled_numbers(rs.wait_for_lines(out, 500))
     assert sorted(set(numbers)) == list(range(500)), "records lost"
     first_seen = list(dict.fromkeys(numbers))
     assert first_seen == sorted(first_seen), "the spool was not delivered first, in order"
     duplicates = len(numbers) - len(set(numbers))
     record_property("relp_duplicates_after_app_kill", duplicates)
     print(f"\napp killed with 200 records spooled: 500/500 arrived, {duplicates} duplicates")
+
+
+def test_app_killed_while_delivering_from_its_spool(
+    rsyslog: tuple[Rsyslog, int, Path], tmp_path: Path, record_property: Any
+) -> None:
+    # The collector is up; the application is killed in the middle of a batch. The next
+    # process on the same spool sends again what the collector had not acknowledged and
+    # the rest of the batch in flight: duplicates are at most one batch (batch_size 1000).
+    rs, port, out = rsyslog
+    spool = tmp_path / "spool"
+    app = spool_child(port, spool, 0, 20_000, "stream", tmp_path / "app.err")
+    assert app.stdout is not None
+    assert app.stdout.readline().strip() == "logged"
+    at_kill = len(rs.wait_for_lines(out, 2_000))
+    app.kill()
+    app.wait(10)
+    assert at_kill < 20_000, "delivery finished before the kill; nothing was in flight"
+    second = spool_child(port, spool, 20_000, 20_000, "finish", tmp_path / "second.err")
+    out_text, _ = second.communicate(timeout=120)
+    assert out_text.startswith("done"), (tmp_path / "second.err").read_text()
+    numbers = spooled_numbers(rs.wait_for_lines(out, 20_000, timeout=120))
+    assert sorted(set(numbers)) == list(range(20_000)), "records lost"
+    first_seen = list(dict.fromkeys(numbers))
+    assert first_seen == sorted(first_seen)
+    duplicates = len(numbers) - len(set(numbers))
+    record_property("relp_duplicates_after_app_kill_mid_batch", duplicates)
+    print(
+        f"\napp killed mid-delivery ({at_kill} of 20000 written by then): 20000/20000 "
+        f"arrived, {duplicates} duplicates"
+    )
+    assert duplicates <= 1000
 
 
 def test_plain_syslog_port_is_reported_with_its_address(tmp_path: Path) -> None:
