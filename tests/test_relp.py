@@ -587,9 +587,11 @@ def test_app_killed_while_delivering_from_its_spool(
     # the rest of the batch in flight: duplicates are at most one batch (batch_size 1000).
     rs, port, out = rsyslog
     spool = tmp_path / "spool"
+    rs.stop()  # the records pile up in the spool first, so the kill lands mid-delivery
     app = spool_child(port, spool, 0, 20_000, "stream", tmp_path / "app.err")
     assert app.stdout is not None
     assert app.stdout.readline().strip() == "logged"
+    rs.start()
     at_kill = len(rs.wait_for_lines(out, 2_000))
     app.kill()
     app.wait(10)
