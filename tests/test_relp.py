@@ -655,6 +655,23 @@ def test_protocol_violation_reconnects_and_delivers(peer: ScriptedRelpServer) ->
     handler.close()
 
 
+def test_collector_that_stops_answering_is_left_and_records_resent(
+    peer: ScriptedRelpServer,
+) -> None:
+    # The first session answers 10 records, then reads on without answering: after
+    # `timeout` the handler gives up on it, reconnects and sends the rest again.
+    peer.script.append(Session(silent_after=10))
+    handler = Reporting(("127.0.0.1", peer.port), transport="relp", timeout=0.5, backoff_base=0.05)
+    logger, expected = relp_logger(handler, "silent")
+    for i in range(100):
+        logger.info("record %d", i)
+    handler.flush(30.0)
+    assert handler.wait_for_report("no RELP answer from relp://127.0.0.1")
+    assert check_arrived(peer.accepted, expected.messages) == 0
+    assert peer.sessions == 2 and handler.sent == 100
+    handler.close()
+
+
 def test_relp_over_tls_with_handler_options(
     rsyslog_tls: tuple[Rsyslog, int, Path, Path, Path],
 ) -> None:
