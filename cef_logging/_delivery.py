@@ -457,13 +457,27 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
+def _close_quietly(engine: DeliveryEngine) -> None:
+    try:
+        engine.close()
+    except Exception:  # pragma: no cover - never break interpreter exit
+        pass
+
+
 def close_all() -> None:
-    """Drain and close every live engine (interpreter exit, multiprocessing exit)."""
-    for engine in list(_ENGINES):
-        try:
-            engine.close()
-        except Exception:  # pragma: no cover - never break interpreter exit
-            pass
+    """Drain and close every live engine (interpreter exit, multiprocessing exit).
+
+    Engines drain side by side, so exit takes one ``drain_timeout``, not one per handler.
+    """
+    engines = list(_ENGINES)
+    if len(engines) == 1:
+        _close_quietly(engines[0])
+        return
+    closers = [threading.Thread(target=_close_quietly, args=(e,), daemon=True) for e in engines]
+    for closer in closers:
+        closer.start()
+    for closer in closers:
+        closer.join()
 
 
 atexit.register(close_all)

@@ -551,3 +551,29 @@ def test_max_retries_gives_up_counted_and_reported(collector: Collector) -> None
     assert handler.rejected == 5 and handler.pending == 0 and handler.sent == 0
     assert any("gave up on 5 records after 3 attempts" in e for e in handler.errors)
     handler.close()
+
+
+def test_clean_exit_drains_every_handler(collector: Collector, tmp_path: Path) -> None:
+    import subprocess
+    import textwrap
+
+    script = textwrap.dedent(
+        f"""
+        import logging
+        from cef_logging.handlers import HTTPBatchHandler, SyslogHandler
+        for name in ("a", "b"):
+            handler = HTTPBatchHandler({collector.url!r}, batch_size=1000, flush_interval=60)
+            logger = logging.getLogger(name)
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+            for i in range(20):
+                logger.info("%s %d", name, i)
+        """
+    )
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parent.parent), "PATH": ""}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert result.returncode == 0 and result.stderr == ""
+    got = collector.wait_accepted(40, timeout=2)
+    assert sorted(got) == sorted(lines(20, prefix="a") + lines(20, prefix="b"))
