@@ -80,6 +80,22 @@ def _check_positive(**options: float) -> None:
             raise ValueError(f"{name}: must be > 0, got {value!r}")
 
 
+def _tls_context(cafile: str | None, certfile: str | None, keyfile: str | None) -> ssl.SSLContext:
+    """The default verifying context; a file that cannot be loaded names its option."""
+    try:
+        context = ssl.create_default_context(cafile=cafile)
+    except (OSError, ssl.SSLError) as exc:
+        raise ValueError(f"cafile: cannot load {cafile!r} ({exc})") from None
+    if certfile is not None:
+        try:
+            context.load_cert_chain(certfile, keyfile)
+        except (OSError, ssl.SSLError) as exc:
+            raise ValueError(
+                f"certfile/keyfile: cannot load {certfile!r}/{keyfile!r} ({exc})"
+            ) from None
+    return context
+
+
 def _make_spool(
     spool_dir: str | os.PathLike[str] | None, spool_max_bytes: int, spool_sync_interval: float
 ) -> Spool | None:
@@ -95,7 +111,18 @@ class _QueuedHandler(logging.Handler):
     """What both handlers share: the engine, its counters, flush() and close()."""
 
     _engine: DeliveryEngine | None = None  # None until construction succeeded
-    drain_timeout: float = 5.0
+    _drain_timeout = 5.0
+
+    @property
+    def drain_timeout(self) -> float:
+        """Seconds :meth:`flush` and :meth:`close` wait for delivery (settable)."""
+        return self._engine.drain_timeout if self._engine is not None else self._drain_timeout
+
+    @drain_timeout.setter
+    def drain_timeout(self, value: float) -> None:
+        self._drain_timeout = float(value)
+        if self._engine is not None:
+            self._engine.drain_timeout = float(value)
 
     @property
     def sent(self) -> int:
@@ -278,11 +305,7 @@ class SyslogHandler(_QueuedHandler):
 
         context: ssl.SSLContext | None = None
         if tls_mode == "always" or (tls_mode == "optional" and given):
-            context = ssl_context
-            if context is None:
-                context = ssl.create_default_context(cafile=cafile)
-                if certfile is not None:
-                    context.load_cert_chain(certfile, keyfile)
+            context = ssl_context or _tls_context(cafile, certfile, keyfile)
 
         udp: _sockets.UdpSender | None = None
         factory = spec.factory if spec is not None else None
@@ -539,7 +562,7 @@ class HTTPBatchHandler(_QueuedHandler):
             raise ValueError(f"method: not an HTTP method: {method!r}")
         context = None
         if target.scheme == "https":
-            context = ssl_context or ssl.create_default_context(cafile=cafile)
+            context = ssl_context or _tls_context(cafile, None, None)
         spool = _make_spool(spool_dir, spool_max_bytes, spool_sync_interval)
 
         super().__init__(level)

@@ -416,6 +416,16 @@ def test_tls_options_without_tls_fail_at_construction(tmp_path: Path) -> None:
             SyslogHandler(("127.0.0.1", 514), transport=transport, certfile="c.pem")  # type: ignore[arg-type]
 
 
+def test_unloadable_tls_files_name_the_option(tmp_path: Path) -> None:
+    missing = str(tmp_path / "missing.pem")
+    with pytest.raises(ValueError, match=r"^cafile: cannot load"):
+        SyslogHandler(("127.0.0.1", 6514), transport="tls", cafile=missing)
+    with pytest.raises(ValueError, match=r"^certfile/keyfile: cannot load"):
+        SyslogHandler(("127.0.0.1", 6514), transport="tls", certfile=missing)
+    with pytest.raises(ValueError, match=r"^cafile: cannot load"):
+        HTTPBatchHandler("https://127.0.0.1:9/", cafile=missing)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
