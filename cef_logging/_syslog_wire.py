@@ -209,18 +209,19 @@ class HeaderBuilder:
     def _rfc5424(self, record: logging.LogRecord) -> str:
         created = record.created
         second = int(created)
-        cached_second, stamp = self._time
-        if second != cached_second:
-            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-            self._time = (second, stamp)
-        pid, tail = self._proc
-        if record.process != pid:
+        clock = self._time
+        if second != clock[0]:
+            clock = self._time = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+        proc = self._proc
+        if record.process != proc[0]:
             procid = "-" if record.process is None else record.process
-            tail = f"Z {self.hostname} {self.app_name} {procid} {self.msgid} - "
-            self._proc = (record.process, tail)
+            proc = self._proc = (
+                record.process,
+                f"Z {self.hostname} {self.app_name} {procid} {self.msgid} - ",
+            )
         levelno = record.levelno
         pri = self._pri[levelno] if 0 <= levelno <= 50 else self.pri(levelno)
-        return f"{pri}1 {stamp}.{int((created - second) * 1_000_000):06d}{tail}"
+        return f"{pri}1 {clock[1]}.{int((created - second) * 1_000_000):06d}{proc[1]}"
 
     def _rfc3164(self, record: logging.LogRecord) -> str:
         second = int(record.created)

@@ -340,6 +340,8 @@ class SyslogHandler(_QueuedHandler):
         self._header = header
         self._guard = guard_lf_nul if framing_l == "newline" and transport_l != "udp" else None
         self._udp = udp
+        self._udp_send = udp.send if udp is not None else None
+        self._build_header = header.header
         self._udp_reported = False
         if factory is not None:
             endpoint = Endpoint(
@@ -380,12 +382,12 @@ class SyslogHandler(_QueuedHandler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             msg = self.format(record)
-            udp = self._udp
-            if udp is not None:  # inline UDP: the shortest path
-                data = (self._header.header(record) + msg).encode("utf-8", "backslashreplace")
+            send = self._udp_send
+            if send is not None:  # inline UDP: the shortest path
+                data = (self._build_header(record) + msg).encode("utf-8", "backslashreplace")
                 if len(data) > self.max_datagram_size > 0:
                     data = self._fit_datagram(data)
-                udp.send(data)
+                send(data)
                 return
             engine = self._engine
             if engine is None:  # closed inline UDP: counted like a record after close()
@@ -428,6 +430,7 @@ class SyslogHandler(_QueuedHandler):
 
     def close(self) -> None:
         udp, self._udp = self._udp, None
+        self._udp_send = None
         if udp is not None:
             udp.close()
         super().close()
