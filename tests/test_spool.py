@@ -360,3 +360,27 @@ def test_a_forked_child_never_touches_the_parents_spool(tmp_path: Path) -> None:
     finally:
         collector.stop()
     assert sorted(got) == sorted([*records(10), b"child"])
+
+
+def test_full_spool_through_the_handler_is_counted_and_reported_once(tmp_path: Path) -> None:
+    port = free_port()
+    handler = RecordingHTTPHandler(
+        f"http://127.0.0.1:{port}/", spool_dir=tmp_path, spool_max_bytes=65536,
+        drain_timeout=0.1, **FAST,
+    )  # fmt: skip
+    logger = make_logger(handler)
+    for i in range(2000):
+        logger.info("record %d %s", i, "x" * 100)
+    assert handler.dropped > 0 and handler.pending + handler.dropped == 2000
+    assert sum("spool full" in e for e in handler.errors) == 1
+    assert sum(p.stat().st_size for p in tmp_path.glob("*.seg")) <= 65536
+    handler.close()
+
+
+def test_spool_options_are_checked_at_construction(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="spool_max_bytes"):
+        HTTPBatchHandler("http://127.0.0.1:9/", spool_dir=tmp_path, spool_max_bytes=10)
+    with pytest.raises(ValueError, match="spool_sync_interval"):
+        HTTPBatchHandler("http://127.0.0.1:9/", spool_dir=tmp_path, spool_sync_interval=0)
+    with pytest.raises(ValueError, match="spool_dir: UDP"):
+        SyslogHandler(("127.0.0.1", 514), transport="udp", spool_dir=tmp_path)
