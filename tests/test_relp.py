@@ -231,6 +231,7 @@ def test_violation_closes_and_reconnects(peer: ScriptedRelpServer) -> None:
     assert acked == 3
     transport.connect(5.0)
     transport.send(batch[acked:], 5.0)
+    transport.close()
     assert peer.accepted == batch
     assert peer.sessions == 2
 
@@ -264,6 +265,7 @@ def test_dropped_connection_mid_window(peer: ScriptedRelpServer) -> None:
     assert acked == 5
     transport.connect(5.0)
     transport.send(batch[acked:], 5.0)
+    transport.close()
     assert peer.accepted == batch
 
 
@@ -566,6 +568,8 @@ def test_app_killed_with_spool_and_collector_restarted(
     assert app.stdout.readline().strip() == "spooled"  # 200 more, only in the spool
     app.kill()  # SIGKILL: the app dies with the collector down
     app.wait(10)
+    app.stdin.close()
+    app.stdout.close()
     rs.start()
     second = child(400, 500, "finish")
     out_text, _ = second.communicate(timeout=120)
@@ -595,6 +599,9 @@ def test_app_killed_while_delivering_from_its_spool(
     at_kill = len(rs.wait_for_lines(out, 2_000))
     app.kill()
     app.wait(10)
+    for pipe in (app.stdin, app.stdout):
+        assert pipe is not None
+        pipe.close()
     assert at_kill < 20_000, "delivery finished before the kill; nothing was in flight"
     second = spool_child(port, spool, 20_000, 20_000, "finish", tmp_path / "second.err")
     out_text, _ = second.communicate(timeout=120)
@@ -774,6 +781,7 @@ def test_record_the_collector_aborts_on_is_refused_not_retried_forever(tmp_path:
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_forked_children_open_their_own_sessions(rsyslog: tuple[Rsyslog, int, Path]) -> None:
     # A child that used the parent's session would send transaction numbers rsyslog does
     # not expect (and steal the parent's acknowledgements): each child must start its own.
