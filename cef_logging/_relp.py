@@ -149,7 +149,12 @@ class RelpTransport(Transport):
                 )
         except OSError as exc:
             sock.close()
-            raise _Broken(f"TLS handshake with {self.description} failed: {_reason(exc)}") from None
+            hint = ""
+            if getattr(exc, "reason", None) == "WRONG_VERSION_NUMBER":
+                hint = " (is it a RELP listener without TLS?)"
+            raise _Broken(
+                f"TLS handshake with {self.description} failed: {_reason(exc)}{hint}"
+            ) from None
         self._sock = sock
         self._poller = select.poll()
         self._poller.register(sock.fileno(), select.POLLIN)
@@ -174,19 +179,21 @@ class RelpTransport(Transport):
         self._check_offers(parse_offers(rsp.data))
 
     def _first_answer(self, timeout: float) -> Frame:
+        hint = "is it a RELP listener such as rsyslog imrelp?"
+        if self.endpoint.ssl_context is None:
+            hint += " For RELP over TLS, give cafile= or ssl_context="
         deadline = time.monotonic() + timeout
         while True:
             try:
                 data = self._recv(deadline - time.monotonic())
             except _TimedOut:
                 raise _Broken(
-                    f"{self.description} did not answer the RELP open within {timeout:g} s "
-                    "(is it a RELP listener such as rsyslog imrelp?)"
+                    f"{self.description} did not answer the RELP open within {timeout:g} s ({hint})"
                 ) from None
             except _Broken:
                 raise _Broken(
                     f"{self.description} closed the connection without answering the RELP "
-                    "open (is it a RELP listener such as rsyslog imrelp?)"
+                    f"open ({hint})"
                 ) from None
             try:
                 frames = self._parser.feed(data)

@@ -128,7 +128,7 @@ def test_plain_syslog_port_fails_the_open(tmp_path: Path, source: str) -> None:
         assert "closed the connection without answering the RELP open" in message
     else:
         assert "did not answer the RELP open within 1 s" in message
-    assert "(is it a RELP listener such as rsyslog imrelp?)" in message
+    assert "(is it a RELP listener such as rsyslog imrelp? For RELP over TLS" in message
 
 
 def test_silent_peer_fails_the_open_in_time() -> None:
@@ -140,7 +140,8 @@ def test_silent_peer_fails_the_open_in_time() -> None:
             RelpTransport(endpoint(port, timeout=0.5)).connect(0.5)
     assert str(failure.value) == (
         f"relp://127.0.0.1:{port} did not answer the RELP open within 0.5 s "
-        "(is it a RELP listener such as rsyslog imrelp?)"
+        "(is it a RELP listener such as rsyslog imrelp? For RELP over TLS, give cafile= or "
+        "ssl_context=)"
     )
 
 
@@ -304,6 +305,20 @@ def test_tls_session_verified_both_ways(
     transport.close()  # close, its rsp, then TLS close_notify
     assert rs.read_lines(out) == records(50)
     assert "error" not in rs.log_text().lower()
+
+
+def test_tls_and_plain_mixed_up_say_so(
+    rsyslog_tls: tuple[Rsyslog, int, Path, Path, Path],
+) -> None:
+    rs, tls_port, _, cert, _ = rsyslog_tls
+    with pytest.raises(Retry, match=r"without answering the RELP open .* give cafile= or ssl_co"):
+        RelpTransport(endpoint(tls_port)).connect(5.0)
+    plain_port = free_port()
+    plain = imrelp_config(plain_port, rs.workdir / "plain.out")
+    with running_rsyslog(rs.workdir / "plain", plain, ports=[plain_port]):
+        context = ssl.create_default_context(cafile=str(cert))
+        with pytest.raises(Retry, match=r"failed: .*WRONG_VERSION_NUMBER.*without TLS\?\)"):
+            RelpTransport(tls_endpoint(plain_port, context)).connect(5.0)
 
 
 def test_tls_untrusted_collector_is_refused_by_default(
