@@ -495,9 +495,11 @@ def test_kill_9_and_restart_loses_nothing(
     arrived_before = len(rs.read_lines(out))
     restart = threading.Timer(1.0, rs.start)
     restart.start()
-    for i in range(1000, 3000):  # logging never waits for the collector
-        logger.info("around the crash %d", i, extra={"cnt": i})
-    restart.join()
+    try:
+        for i in range(1000, 3000):  # logging never waits for the collector
+            logger.info("around the crash %d", i, extra={"cnt": i})
+    finally:
+        restart.join()  # never leave an rsyslogd started after the fixture stopped it
     handler.flush(60.0)
     lines = rs.wait_for_lines(out, 3000)
     duplicates = check_arrived(lines, expected.messages)
