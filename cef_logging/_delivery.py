@@ -340,7 +340,12 @@ class DeliveryEngine:
     def _run(self) -> None:
         attempt = 0  # consecutive failed attempts for the batch at the head
         while True:
-            batch = self._next_batch()
+            try:
+                batch = self._next_batch()
+            except Exception as exc:  # pragma: no cover - defensive: keep the sender alive
+                self._report(f"{self.name}: cannot take the next batch ({exc!r}); retrying")
+                self._backoff(1, None)
+                continue
             if batch is None:
                 return
             if not batch:  # spool: unreadable tail skipped; try again

@@ -118,14 +118,20 @@ class Spool:
         """Count whole records from *offset*; a torn tail shortens the segment."""
         size = self._segments[seq]
         count = 0
-        with open(self._path(seq), "rb") as f:
-            while offset + _HEADER.size <= size:
-                f.seek(offset)
-                length, _ = _HEADER.unpack(f.read(_HEADER.size))
-                if offset + _HEADER.size + length > size:
-                    break
-                offset += _HEADER.size + length
-                count += 1
+        try:
+            with open(self._path(seq), "rb") as f:
+                while offset + _HEADER.size <= size:
+                    f.seek(offset)
+                    head = f.read(_HEADER.size)
+                    if len(head) != _HEADER.size:
+                        break
+                    length, _ = _HEADER.unpack(head)
+                    if offset + _HEADER.size + length > size:
+                        break
+                    offset += _HEADER.size + length
+                    count += 1
+        except OSError:  # removed behind our back: nothing readable is left in it
+            pass
         self._segments[seq] = offset
         return count
 
@@ -190,14 +196,25 @@ class Spool:
                     break
                 seq, offset = self._following(seq), 0
                 continue
-            fd = self._reader(seq)
-            length, crc = _HEADER.unpack(os.pread(fd, _HEADER.size, offset))
+            try:
+                fd = self._reader(seq)
+                head = os.pread(fd, _HEADER.size, offset)
+            except OSError:  # the segment vanished or cannot be read: skip it
+                self._segments[seq] = offset
+                continue
+            if len(head) != _HEADER.size:
+                self._segments[seq] = offset  # shorter than recorded
+                continue
+            length, crc = _HEADER.unpack(head)
             if offset + _HEADER.size + length > end:
                 self._segments[seq] = offset  # torn tail
                 continue
             if batch and total + length > max_bytes:
                 break
-            data = os.pread(fd, length, offset + _HEADER.size)
+            try:
+                data = os.pread(fd, length, offset + _HEADER.size)
+            except OSError:
+                data = b""
             if len(data) != length or zlib.crc32(data) != crc:
                 self._segments[seq] = offset  # corrupt: skip the rest
                 continue
@@ -217,8 +234,9 @@ class Spool:
 
     def _reader(self, seq: int) -> int:
         if self._read_seq != seq or self._read_fd is None:
-            if self._read_fd is not None:
-                os.close(self._read_fd)
+            old, self._read_fd, self._read_seq = self._read_fd, None, -1
+            if old is not None:
+                os.close(old)
             self._read_fd = os.open(self._path(seq), os.O_RDONLY)
             self._read_seq = seq
         return self._read_fd

@@ -384,3 +384,32 @@ def test_spool_options_are_checked_at_construction(tmp_path: Path) -> None:
         HTTPBatchHandler("http://127.0.0.1:9/", spool_dir=tmp_path, spool_sync_interval=0)
     with pytest.raises(ValueError, match="spool_dir: UDP"):
         SyslogHandler(("127.0.0.1", 514), transport="udp", spool_dir=tmp_path)
+
+
+def test_a_segment_removed_behind_the_spools_back_is_skipped(tmp_path: Path) -> None:
+    spool = Spool(tmp_path, max_bytes=64 * 1024, sync_interval=1.0)  # 8 KiB segments
+    data = records(200, size=100)
+    for item in data:
+        spool.put(item)
+    segments = sorted(tmp_path.glob("*.seg"))
+    assert len(segments) >= 3
+    segments[1].unlink()  # an operator "cleaning up"
+    got: list[bytes] = []
+    while len(spool):
+        batch = spool.peek(50, 1 << 20)
+        spool.ack(len(batch))
+        got.extend(batch)
+    assert got and set(got) < set(data)
+    assert got == sorted(got, key=data.index)  # what is left keeps its order
+    spool.close()
+
+
+def test_a_full_spool_copes_with_a_segment_removed_behind_its_back(tmp_path: Path) -> None:
+    spool = Spool(tmp_path, max_bytes=64 * 1024, sync_interval=1.0)
+    for item in records(100, size=100):
+        spool.put(item)
+    min(tmp_path.glob("*.seg")).unlink()
+    lost = sum(spool.put(item) for item in records(1000, start=100, size=100))
+    assert lost > 0  # dropping the oldest segments still works
+    assert sum(p.stat().st_size for p in tmp_path.glob("*.seg")) <= 64 * 1024
+    spool.close()
