@@ -90,6 +90,7 @@ class Spool:
         self._read_seq = -1
         self._peeked: list[tuple[int, int]] = []
         self._dirty = False
+        self._new_files = True
         self._fd_lock = threading.Lock()
         self._retired: list[int] = []  # sealed segment fds waiting for their last fsync
         self._stop = threading.Event()
@@ -163,6 +164,7 @@ class Spool:
             self._retired.append(self._wfd)
             self._wseq += 1
             self._wfd = self._open_segment(self._wseq)
+            self._new_files = True
         self._segments[self._wseq] = 0
 
     def _drop_oldest(self) -> int:
@@ -272,14 +274,13 @@ class Spool:
         """fsync what was written (called on flush and by the sync thread)."""
         with self._fd_lock:
             retired, self._retired = self._retired, []
-            fd = os.dup(self._wfd) if self._wfd >= 0 else -1
+            is_open = self._wfd >= 0
+            fds = [os.dup(self._wfd), os.dup(self._cursor_fd)] if is_open else []
+            new_files, self._new_files = self._new_files, False
         self._dirty = False
-        for old in retired:
-            try:
-                os.fsync(old)
-            finally:
-                os.close(old)
-        if fd >= 0:
+        if new_files and is_open:  # new segment files: make their directory entries durable
+            fds.append(os.open(self.directory, os.O_RDONLY))
+        for fd in retired + fds:
             try:
                 os.fsync(fd)
             finally:
