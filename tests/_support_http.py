@@ -53,6 +53,8 @@ class Collector:
         self.server: http.server.ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
         self.connections: set[socket.socket] = set()
+        #: Connections accepted so far (keep-alive reuse shows as fewer connections).
+        self.connection_count = 0
 
     @property
     def url(self) -> str:
@@ -70,6 +72,7 @@ class Collector:
                 super().setup()
                 with collector.lock:
                     collector.connections.add(self.connection)
+                    collector.connection_count += 1
 
             def finish(self) -> None:
                 with collector.lock:

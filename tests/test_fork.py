@@ -212,3 +212,42 @@ def test_tls_session_is_never_shared_across_fork(tmp_path: Path) -> None:
     # after it, no TLS error: every session ended with close_notify, none was shared.
     ours = log.split("Syslog connection closed", 1)[1]
     assert "bad record mac" not in ours.lower() and "SSL error" not in ours
+
+
+def test_https_session_is_never_shared_across_fork(tmp_path: Path) -> None:
+    """The parent's keep-alive TLS connection survives children that log: they open
+    their own, and neither use nor shut down the parent's session."""
+    cert = make_self_signed_cert(tmp_path)
+    collector = Collector(tls=cert).start()
+    try:
+        handler = HTTPBatchHandler(collector.url, cafile=str(cert[0]), flush_interval=0.01)
+        logger = make_logger(handler)
+        logger.info("parent before")
+        handler.flush()
+        assert handler.sent == 1 and collector.connection_count == 1
+        children = []
+        for n in range(5):
+            pid = os.fork()
+            if pid == 0:
+                code = 1
+                try:
+                    logger.info("child %d", n)
+                    handler.flush(10)
+                    handler.close()
+                    code = 0 if handler.sent == 1 else 2
+                finally:
+                    os._exit(code)
+            children.append(pid)
+        assert [reap(pid, 20) for pid in children] == [0] * 5
+        logger.info("parent after")
+        handler.flush()
+        assert handler.sent == 2
+        # One connection per child, and the parent still on its first one.
+        assert collector.connection_count == 6
+        handler.close()
+        got = collector.wait_accepted(7)
+    finally:
+        collector.stop()
+    assert sorted(got) == sorted(
+        [b"parent before", b"parent after", *(b"child %d" % n for n in range(5))]
+    )
