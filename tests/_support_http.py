@@ -16,6 +16,7 @@ import ssl
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,12 +45,16 @@ class Collector:
         self.tls = tls
         self.script: deque[Answer] = deque()
         self.default = Answer()
+        #: Optional: answer by request body (decompressed); ``None`` falls back to the script.
+        self.decide: Callable[[bytes], Answer | None] | None = None
         self.seen: list[Seen] = []
         self.accepted: list[bytes] = []
         self.lock = threading.Lock()
         self.server: http.server.ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
         self.connections: set[socket.socket] = set()
+        #: Connections accepted so far (keep-alive reuse shows as fewer connections).
+        self.connection_count = 0
 
     @property
     def url(self) -> str:
@@ -67,6 +72,7 @@ class Collector:
                 super().setup()
                 with collector.lock:
                     collector.connections.add(self.connection)
+                    collector.connection_count += 1
 
             def finish(self) -> None:
                 with collector.lock:
@@ -82,7 +88,13 @@ class Collector:
                 if self.headers.get("Content-Encoding") == "gzip":
                     body = gzip.decompress(body)
                 with collector.lock:
-                    answer = collector.script.popleft() if collector.script else collector.default
+                    decided = collector.decide(body) if collector.decide else None
+                    if decided is not None:
+                        answer = decided
+                    elif collector.script:
+                        answer = collector.script.popleft()
+                    else:
+                        answer = collector.default
                     collector.seen.append(
                         Seen(answer.status, dict(self.headers.items()), body, time.monotonic())
                     )
