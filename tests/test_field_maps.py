@@ -411,3 +411,43 @@ def test_flatten_property_never_raises_even_with_cycles(event: dict[Any, Any]) -
         d["back"] = event
     out = flatten(event)
     assert all(type(k) is str for k in out)
+
+
+# ---------------------------------------------------------------------------- documentation
+
+
+def _tables_script() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "field_map_tables", ROOT / "scripts" / "field_map_tables.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_documented_tables_are_the_data() -> None:
+    script = _tables_script()
+    page = (ROOT / "docs" / "field-maps.md").read_text(encoding="utf-8")
+    assert script.updated(page) == page, "run scripts/field_map_tables.py"
+    # and read back, the page's rows are exactly the rows of the code
+    section = page[page.index(script.BEGIN) : page.index(script.END)]
+    documented: dict[str, list[tuple[str, str | None, str | None]]] = {}
+    current = ""
+    for line in section.splitlines():
+        if line.startswith("### "):
+            current = line[4:]
+            documented[current] = []
+        elif line.startswith("| `"):
+            field, cef, leef, _note = (c.strip() for c in line.strip("|").split(" | "))
+            documented[current].append((
+                field.strip("`"),
+                None if cef == "—" else cef.strip("`"),
+                None if leef == "—" else leef.strip("`"),
+            ))  # fmt: skip
+    assert documented == {
+        "ECS fields": [(r.field, r.cef, r.leef) for r in ECS_ROWS],
+        "OpenTelemetry attributes": [(r.field, r.cef, r.leef) for r in OTEL_ROWS],
+    }
