@@ -27,6 +27,8 @@ from datetime import date, datetime
 from typing import Final, TypeAlias
 
 __all__ = [
+    "MAX_EPOCH",
+    "MIN_EPOCH",
     "TIMESTAMP_FORMATS",
     "RenderedTime",
     "make_timestamp",
@@ -112,9 +114,12 @@ def make_timestamp(name: str) -> Callable[[float], str]:
 
 # ------------------------------------------------------------------------------ parsing
 
-_MIN_EPOCH: Final = -62135596800.0
-_MAX_EPOCH: Final = 253402300799.0
+#: Epoch seconds accepted as a timestamp: years 1 to 9999.
+MIN_EPOCH: Final = -62135596800.0
+MAX_EPOCH: Final = 253402300799.0
 _fromisoformat: Final = datetime.fromisoformat
+
+
 def parse_timestamp(value: object) -> float | None:
     """Epoch seconds for a ``timestamp`` value, or None when it cannot be read.
 
@@ -149,7 +154,7 @@ def parse_timestamp(value: object) -> float | None:
             return None
     else:
         return None
-    if math.isfinite(seconds) and _MIN_EPOCH <= seconds <= _MAX_EPOCH:
+    if math.isfinite(seconds) and MIN_EPOCH <= seconds <= MAX_EPOCH:
         return seconds
     return None
 

@@ -255,7 +255,7 @@ def test_bad_messages_never_raise(msg: Any, args: Any, expected_msg: str, log_er
     for fmt in (CEFFormatter(timestamp=None), LEEFFormatter(timestamp=None)):
         line = fmt.format(make_record(msg, args))
         assert len(line.splitlines()) == 1
-        esc = fmt.renderer._escape
+        esc = fmt.renderer.layout.value_escape
         assert f"msg={esc(expected_msg)}" in line
         assert f"logError={esc(log_error)}" in line
 

@@ -1,0 +1,228 @@
+"""The fast path: events whose key sequence was seen before render through one %-template.
+
+The performance trick, in one place: for a key sequence (the field names of one call site,
+in order) a *plan* holds the whole extension as a %-template — built-in fields, static
+fields and ``key<placeholder>%s`` per field — with the placeholder of :mod:`._extension`
+where the structural character goes. An event fills it with its raw values in one C-level
+``%``; a single ``bytes.translate`` then tells whether any value needs escaping (almost
+never: the placeholders are restored and the line is done), else the few ``str.replace``
+passes of :class:`~._extension.ExtensionEscaper` escape the whole extension at once.
+
+A plan is made on the *second* sighting of a key sequence (a bounded "seen once" set is
+the doorkeeper), so that events whose key sets vary never pay for plans that are never
+reused. Anything unusual — exceptions, overrides, None or dict values, non-str header
+values — returns None and takes the general path of :mod:`.render`, which renders the same
+bytes (``tests/test_fast_path.py`` proves it property by property).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from . import _text
+from ._cache import BoundedCache, size_of
+from ._extension import PLACEHOLDER
+from ._keys import unique
+from ._layout import Layout
+from ._truncate import truncate
+from .events import OVERRIDE_KEYS, EventParts
+
+__all__ = ["FastPath", "Plan"]
+
+#: Value types whose ``%s`` is already their text (bool and subclasses are not).
+_PLAIN_TYPES: Final = frozenset({str, int, float})
+_PLAN_ENTRIES: Final = 2048
+_PLAN_BYTES: Final = 4 << 20
+
+
+class Plan:
+    """A key sequence's extension templates (with and without ``msg``) and their
+    placeholder counts."""
+
+    __slots__ = ("with_msg", "with_n", "without_msg", "without_n")
+
+    def __init__(self, with_msg: str, with_n: int, without_msg: str, without_n: int) -> None:
+        self.with_msg = with_msg
+        self.with_n = with_n
+        self.without_msg = without_msg
+        self.without_n = without_n
+
+
+class FastPath:
+    """``render(parts)``: the line, or None when the event needs the general path."""
+
+    __slots__ = (
+        "_always_escape", "_escape", "_hcache", "_header", "_layout", "_pipes", "_plans",
+        "_restore", "_seen", "_sev_cache", "_severity", "_unsafe",
+    )  # fmt: skip
+
+    def __init__(self, layout: Layout) -> None:
+        self._layout = layout
+        ext = layout.ext
+        self._escape = ext.escape
+        self._unsafe = ext.unsafe_bytes
+        self._restore = "=" if layout.is_cef else layout.sep
+        # A static value that needs escaping makes every line take the escaping passes.
+        self._always_escape = any(
+            not layout.value_escape(text) == text or PLACEHOLDER in text
+            for _, text in layout.static
+        )
+        self._severity = layout.severity
+        self._sev_cache = layout.severity._cache
+        self._plans: BoundedCache[Plan | None] = BoundedCache(_PLAN_ENTRIES, _PLAN_BYTES)
+        self._seen: BoundedCache[bool] = BoundedCache(_PLAN_ENTRIES * 2, _PLAN_BYTES // 4)
+        self._hcache = layout.hcache
+        self._header = layout.header
+        self._pipes = 7 if layout.is_cef else (6 if layout.delim_slot else 5)
+
+    def _plan(self, keys: tuple[str, ...]) -> Plan | None:
+        """The plan of a key sequence seen before; None on first sight or if it has none."""
+        size = size_of(keys)
+        if keys not in self._seen:
+            self._seen.put(keys, True, size)
+            return None
+        layout = self._layout
+        plan: Plan | None = None
+        if not layout.defaults and OVERRIDE_KEYS.isdisjoint(keys):
+            taken = set(layout.reserved)
+            prefixes: list[str] = []
+            for raw in keys:
+                key, _ = layout.keys.lookup(raw)
+                if key in layout.excluded:
+                    break
+                key = unique(key, taken)
+                taken.add(key)
+                prefixes.append(key)
+            else:
+                plan = self._templates(prefixes)
+        return self._plans.put(keys, plan, size * 3)
+
+    def _templates(self, keys: list[str]) -> Plan:
+        layout = self._layout
+        ext = layout.ext
+        pair = ext.pair.replace("%", "%%")
+
+        def pct(text: str) -> str:
+            return text.replace("%", "%%")
+
+        head = [f"{layout.ts_key}{pair}%s"]
+        if not layout.is_cef:
+            if layout.ts_format_pair:
+                head.append(f"{layout.ts_format_pair[0]}{pair}{pct(layout.ts_format_pair[1])}")
+            head.append(f"{layout.sev_key}{pair}%s")
+        tail = [f"{k}{pair}{pct(t)}" for k, t in layout.static]
+        tail += [f"{k}{pair}%s" for k in keys]
+        msg = [f"{layout.msg_key}{pair}%s"]
+        sep = ext.sep
+        with_parts = head + msg + tail
+        without_parts = head + tail
+        extra = 0 if ext.pair == PLACEHOLDER else -1
+        return Plan(
+            sep.join(with_parts), len(with_parts) + extra,
+            sep.join(without_parts), len(without_parts) + extra,
+        )  # fmt: skip
+
+    def render(self, parts: EventParts) -> str | None:
+        keys = parts.keys
+        if keys is None:
+            return None
+        try:
+            plan = self._plans[keys]
+        except KeyError:
+            plan = self._plan(keys)
+        if plan is None:
+            return None
+        message = parts.message
+        event_id = parts.event_id
+        name = parts.name
+        if (
+            type(message) is not str
+            or type(event_id) is not str
+            or not event_id
+            or parts.exc_info is not None
+            or parts.exc_text
+            or parts.stack_info
+        ):
+            return None
+        layout = self._layout
+        if type(name) is not str:
+            if layout.is_cef:
+                return None
+            name = ""
+        values = parts.values
+        if not _PLAIN_TYPES.issuperset(map(type, values)):
+            if layout.flatten and any(isinstance(v, dict) for v in values):
+                return None
+            if any(v is None for v in values):
+                return None
+            values = [v if type(v) is str else _text.to_text(v) for v in values]
+        # header values
+        level = parts.levelno
+        try:
+            sev = self._sev_cache[level]  # type: ignore[index]
+        except (KeyError, TypeError):
+            sev = self._severity.severity(level)
+        created = parts.created
+        if type(created) is tuple:  # RenderedTime
+            ts = created[0]
+        else:
+            timestamp = layout.timestamp
+            if timestamp is None or created is None:
+                return None
+            try:
+                ts = timestamp(created)  # type: ignore[arg-type]
+            except Exception:  # NaN, out of range: the general path uses "now"
+                return None
+        # extension
+        try:
+            if layout.is_cef:
+                if message:
+                    ext = plan.with_msg % (ts, message, *values)
+                    n = plan.with_n
+                else:
+                    ext = plan.without_msg % (ts, *values)
+                    n = plan.without_n
+            else:
+                if sev < 1:
+                    sev = 1  # QRadar's sev is 1-10
+                if message:
+                    ext = plan.with_msg % (ts, sev, message, *values)
+                    n = plan.with_n
+                else:
+                    ext = plan.without_msg % (ts, sev, *values)
+                    n = plan.without_n
+        except ValueError:  # an int too long for str(): the general path copes
+            return None
+        if not self._always_escape and ext.isascii():
+            data = ext.encode("ascii")
+            if len(data) - len(data.translate(None, self._unsafe)) == n:
+                ext = ext.replace(PLACEHOLDER, self._restore)
+            else:
+                escaped = self._escape(ext, n)
+                if escaped is None:
+                    return None
+                ext = escaped
+        else:
+            escaped = self._escape(ext, n)
+            if escaped is None:
+                return None
+            ext = escaped
+        # header
+        hcache = self._hcache
+        try:
+            sig = hcache[event_id]
+        except KeyError:
+            sig = self._header(event_id)
+        if layout.is_cef:
+            try:
+                name_text = hcache[name]
+            except KeyError:
+                name_text = self._header(name)
+            line = f"{layout.prefix}{sig}|{name_text}|{sev}|{ext}"
+        else:
+            line = f"{layout.prefix}{sig}|{layout.delim_slot}{ext}"
+        if layout.max_length is not None:
+            return truncate(
+                line, layout.max_length, layout.sep, layout.trunc_key or "truncated", self._pipes
+            )
+        return line
