@@ -12,13 +12,16 @@ the same events in the same order.
 
 from __future__ import annotations
 
+import datetime
+import itertools
 import logging
 import random
+import time
+from collections.abc import Callable
 from typing import Any
 
 LOGGER_NAME = "IdentityMesh.Infrastructure.Sql.SqlAdminAuditStore"
 CREATED = 1777116738.421
-ISO = "2026-04-25T11:32:18.421312Z"
 
 CLEAN: dict[str, Any] = {
     "ActorUpn": "alice@corp",
@@ -63,8 +66,8 @@ def varying_extras(count: int = 20000, seed: int = 11) -> list[dict[str, Any]]:
 
 
 WORKLOADS: dict[str, list[dict[str, Any]]] = {
-    "clean": [CLEAN],
-    "dirty": [DIRTY],
+    "clean": [CLEAN] * 2000,
+    "dirty": [DIRTY] * 2000,
     "varying": varying_extras(),
 }
 
@@ -73,13 +76,13 @@ def records(extras: list[dict[str, Any]]) -> list[logging.LogRecord]:
     """Real records, as ``logger.info(msg, *args, extra=...)`` makes them."""
     logger = logging.getLogger(LOGGER_NAME)
     out = []
-    for extra in extras:
+    for i, extra in enumerate(extras):
         record = logger.makeRecord(
             logger.name, logging.INFO, __file__, 1,
             "Admin audit row recorded: %s -> %s", ("POST /api/connectors", 201), None,
             extra=extra,
         )  # fmt: skip
-        record.created = CREATED
+        record.created = created(i)
         out.append(record)
     return out
 
@@ -88,6 +91,68 @@ def event_dicts(extras: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What ``add_logger_name``, ``add_log_level`` and ``TimeStamper(fmt="iso")`` leave."""
     return [
         {"event": "Admin audit row recorded", "logger": LOGGER_NAME, "level": "info",
-         "timestamp": ISO, **extra}
-        for extra in extras
+         "timestamp": iso(created(i)), **extra}
+        for i, extra in enumerate(extras)
     ]  # fmt: skip
+
+
+def created(i: int) -> float:
+    """The i-th event's time: events 37 microseconds apart (a busy service)."""
+    return CREATED + i * 0.000037
+
+
+def iso(seconds: float) -> str:
+    """As structlog's ``TimeStamper(fmt="iso", utc=True)`` writes it."""
+    moment = datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def run_rounds(
+    funcs: dict[str, Callable[[Any], Any]],
+    events: dict[str, list[Any]],
+    rounds: int,
+    number: int,
+) -> dict[tuple[str, str], list[float]]:
+    """Seconds per call of each (workload, contender), one entry per round.
+
+    Rounds are interleaved: each round runs every workload through every contender
+    (``number`` calls, cycling through the workload's events), timed in process CPU time.
+    """
+    timings: dict[tuple[str, str], list[float]] = {
+        (w, c): [] for w in events for c in funcs
+    }
+    for items in events.values():  # warm up
+        for fn in funcs.values():
+            for item in items[:100]:
+                fn(item)
+    cycles = {workload: itertools.cycle(items) for workload, items in events.items()}
+    for _ in range(rounds):
+        for workload in events:
+            # each round continues where the last one stopped: "varying" keeps meeting
+            # key sets that were not seen recently
+            batch = list(itertools.islice(cycles[workload], number))
+            for name, fn in funcs.items():
+                start = time.process_time()
+                for item in batch:
+                    fn(item)
+                timings[(workload, name)].append((time.process_time() - start) / number)
+    return timings
+
+
+def report(timings: dict[tuple[str, str], list[float]], peer: str) -> None:
+    """Print microseconds per call and ratios (peer time / ours) per workload."""
+    workloads = list(dict.fromkeys(w for w, _ in timings))
+    names = list(dict.fromkeys(c for _, c in timings))
+    print(f"{'workload':9} {'contender':34} {'us/call':>8} {'vs peer':>8} {'rounds':>13}")
+    for workload in workloads:
+        peer_times = timings[(workload, peer)]
+        for name in names:
+            times = timings[(workload, name)]
+            best = min(times)
+            if name == peer:
+                print(f"{workload:9} {name:34} {best * 1e6:8.2f}")
+                continue
+            per_round = sorted(p / t for p, t in zip(peer_times, times, strict=True))
+            ratio = min(peer_times) / best
+            spread = f"{per_round[0]:.2f}-{per_round[-1]:.2f}x"
+            print(f"{workload:9} {name:34} {best * 1e6:8.2f} {ratio:7.2f}x {spread:>13}")

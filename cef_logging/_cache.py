@@ -1,20 +1,23 @@
 """A dict bounded in entries and in (approximate) bytes, evicting its oldest entries.
 
 Reads are plain ``dict`` lookups (``cache[key]`` / ``cache.get(key)``); only a miss pays for
-:meth:`BoundedCache.put`. Eviction removes the oldest entries one at a time until the new
-one fits, so a workload slightly larger than the cache costs one eviction per miss — never
-a clear-all that makes every following event a miss.
+:meth:`BoundedCache.put`. Once the cache is full, only one miss in eight is admitted (the
+oldest entries make room for it), so a working set larger than the cache keeps most of its
+entries hitting instead of thrashing, and a drifting one still gets in — never a
+clear-all that makes every following event a miss.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict, deque
 from collections.abc import Hashable
 from typing import Any, Generic, TypeVar
 
-__all__ = ["BoundedCache", "size_of"]
+__all__ = ["BoundedCache", "Doorkeeper", "size_of"]
 
 V = TypeVar("V")
+_ADMIT_WHEN_FULL = 8  # once full, admit one miss in this many
 
 
 def size_of(names: tuple[object, ...]) -> int:
@@ -34,8 +37,9 @@ class BoundedCache(dict[Hashable, V], Generic[V]):
         super().__init__()
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._sizes: dict[Hashable, int] = {}
+        self._sizes: OrderedDict[Hashable, int] = OrderedDict()  # O(1) oldest-first pops
         self._bytes = 0
+        self._full_misses = 0
         self._lock = threading.Lock()
 
     @property
@@ -50,11 +54,15 @@ class BoundedCache(dict[Hashable, V], Generic[V]):
         with self._lock:
             if key in self._sizes:
                 return value
+            if len(self._sizes) >= self.max_entries or self._bytes + size > self.max_bytes:
+                self._full_misses += 1
+                if self._full_misses % _ADMIT_WHEN_FULL:
+                    return value
             while self._sizes and (
                 len(self._sizes) >= self.max_entries or self._bytes + size > self.max_bytes
             ):
-                old = next(iter(self._sizes))
-                self._bytes -= self._sizes.pop(old)
+                old, old_size = self._sizes.popitem(last=False)
+                self._bytes -= old_size
                 self.pop(old, None)
             self._sizes[key] = size
             self._bytes += size
@@ -63,3 +71,32 @@ class BoundedCache(dict[Hashable, V], Generic[V]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.max_entries, self.max_bytes))
+
+
+class Doorkeeper:
+    """``admit(key)`` is True the second time a key is seen, so that caches keep only what
+    recurs. Remembers the hashes of up to ``max_entries`` keys (ints: bounded in bytes by
+    the count), oldest forgotten first; a hash collision merely admits a key early."""
+
+    __slots__ = ("_max", "_order", "_seen")
+
+    def __init__(self, max_entries: int) -> None:
+        self._max = max_entries
+        self._seen: set[int] = set()
+        self._order: deque[int] = deque()
+
+    def admit(self, key: Hashable) -> bool:
+        h = hash(key)
+        if h in self._seen:
+            return True
+        self._seen.add(h)
+        self._order.append(h)
+        if len(self._order) > self._max:
+            try:
+                self._seen.discard(self._order.popleft())
+            except IndexError:  # another thread got there first
+                pass
+        return False
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._max,))

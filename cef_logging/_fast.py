@@ -17,10 +17,12 @@ bytes (``tests/test_fast_path.py`` proves it property by property).
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Sequence
 from typing import Final
 
 from . import _text
-from ._cache import BoundedCache, size_of
+from ._cache import BoundedCache, Doorkeeper, size_of
 from ._extension import PLACEHOLDER
 from ._keys import unique
 from ._layout import Layout
@@ -33,6 +35,7 @@ __all__ = ["FastPath", "Plan"]
 _PLAIN_TYPES: Final = frozenset({str, int, float})
 _PLAN_ENTRIES: Final = 2048
 _PLAN_BYTES: Final = 4 << 20
+_concat: Final = operator.add
 
 
 class Plan:
@@ -48,12 +51,16 @@ class Plan:
         self.without_n = without_n
 
 
+_MISSING: Final = Plan("", 0, "", 0)  # "no plan yet", as distinct from None ("none")
+
+
 class FastPath:
     """``render(parts)``: the line, or None when the event needs the general path."""
 
     __slots__ = (
-        "_always_escape", "_escape", "_hcache", "_header", "_layout", "_pipes", "_plans",
-        "_restore", "_seen", "_sev_cache", "_severity", "_unsafe",
+        "_always_escape", "_base_pairs", "_door", "_escape", "_fmt_part", "_hcache", "_header",
+        "_layout", "_msg_pfx", "_pipes", "_plans", "_prefixes", "_restore", "_sep",
+        "_sev_cache", "_sev_pfx", "_severity", "_static_part", "_ts_pfx", "_unsafe",
     )  # fmt: skip
 
     def __init__(self, layout: Layout) -> None:
@@ -64,26 +71,37 @@ class FastPath:
         self._restore = "=" if layout.is_cef else layout.sep
         # A static value that needs escaping makes every line take the escaping passes.
         self._always_escape = any(
-            not layout.value_escape(text) == text or PLACEHOLDER in text
-            for _, text in layout.static
+            layout.value_escape(text) != text or PLACEHOLDER in text for _, text in layout.static
         )
         self._severity = layout.severity
         self._sev_cache = layout.severity._cache
         self._plans: BoundedCache[Plan | None] = BoundedCache(_PLAN_ENTRIES, _PLAN_BYTES)
-        self._seen: BoundedCache[bool] = BoundedCache(_PLAN_ENTRIES * 2, _PLAN_BYTES // 4)
+        self._door = Doorkeeper(_PLAN_ENTRIES * 2)
+        self._prefixes: BoundedCache[str] = BoundedCache(4096, 1 << 20)
         self._hcache = layout.hcache
         self._header = layout.header
         self._pipes = 7 if layout.is_cef else (6 if layout.delim_slot else 5)
+        # the extension's built-in head, for events without a plan
+        pair = ext.pair
+        sep = self._sep = ext.sep
+        self._ts_pfx = f"{layout.ts_key}{pair}"
+        self._msg_pfx = f"{sep}{layout.msg_key}{pair}"
+        self._sev_pfx = f"{sep}{layout.sev_key}{pair}"
+        fmt_pair = layout.ts_format_pair
+        self._fmt_part = f"{sep}{fmt_pair[0]}{pair}{fmt_pair[1]}" if fmt_pair else ""
+        self._static_part = "".join(f"{sep}{k}{pair}{t}" for k, t in layout.static)
+        self._base_pairs = (
+            1 + (1 if fmt_pair else 0) + (0 if layout.is_cef else 1) + len(layout.static)
+            - (0 if pair == PLACEHOLDER else 1)
+        )  # fmt: skip
+
+    # ------------------------------------------------------------------------- plans
 
     def _plan(self, keys: tuple[str, ...]) -> Plan | None:
-        """The plan of a key sequence seen before; None on first sight or if it has none."""
-        size = size_of(keys)
-        if keys not in self._seen:
-            self._seen.put(keys, True, size)
-            return None
+        """Make and keep the plan of a key sequence (None: it has none)."""
         layout = self._layout
         plan: Plan | None = None
-        if not layout.defaults and OVERRIDE_KEYS.isdisjoint(keys):
+        if OVERRIDE_KEYS.isdisjoint(keys):
             taken = set(layout.reserved)
             prefixes: list[str] = []
             for raw in keys:
@@ -95,12 +113,12 @@ class FastPath:
                 prefixes.append(key)
             else:
                 plan = self._templates(prefixes)
-        return self._plans.put(keys, plan, size * 3)
+        return self._plans.put(keys, plan, 3 * size_of(keys))
 
     def _templates(self, keys: list[str]) -> Plan:
         layout = self._layout
         ext = layout.ext
-        pair = ext.pair.replace("%", "%%")
+        pair = ext.pair
 
         def pct(text: str) -> str:
             return text.replace("%", "%%")
@@ -122,21 +140,47 @@ class FastPath:
             sep.join(without_parts), len(without_parts) + extra,
         )  # fmt: skip
 
+    def _prefix(self, raw: str) -> str:
+        """``key<pair>`` for a field name that comes through unchanged, else ``""``."""
+        key, plain = self._layout.keys.lookup(raw)
+        prefix = key + self._layout.ext.pair if plain and raw not in OVERRIDE_KEYS else ""
+        return self._prefixes.put(raw, prefix, 2 * len(key) + 64)
+
+    def _unplanned(
+        self, keys: tuple[str, ...], values: Sequence[object], ts: str, sev: int, message: str
+    ) -> tuple[str, int] | None:
+        """The placeholder extension of an event without a plan, if its keys are plain."""
+        try:
+            prefixes = list(map(self._prefixes.get, keys))
+        except TypeError:  # an unhashable key
+            return None
+        if None in prefixes:
+            pairs = zip(keys, prefixes, strict=True)
+            prefixes = [self._prefix(k) if p is None else p for k, p in pairs]
+        if "" in prefixes:
+            return None
+        sep = self._sep
+        head = self._ts_pfx + ts + self._fmt_part
+        if not self._layout.is_cef:
+            head += self._sev_pfx + str(sev)
+        n = self._base_pairs + len(keys)
+        if message:
+            head += self._msg_pfx + message
+            n += 1
+        if keys:
+            body = sep.join(map(_concat, prefixes, map(str, values)))
+            return f"{head}{self._static_part}{sep}{body}", n
+        return head + self._static_part, n
+
+    # ------------------------------------------------------------------------ render
+
     def render(self, parts: EventParts) -> str | None:
         keys = parts.keys
-        if keys is None:
-            return None
-        try:
-            plan = self._plans[keys]
-        except KeyError:
-            plan = self._plan(keys)
-        if plan is None:
-            return None
         message = parts.message
         event_id = parts.event_id
-        name = parts.name
         if (
-            type(message) is not str
+            keys is None
+            or type(message) is not str
             or type(event_id) is not str
             or not event_id
             or parts.exc_info is not None
@@ -145,15 +189,14 @@ class FastPath:
         ):
             return None
         layout = self._layout
+        name = parts.name
         if type(name) is not str:
             if layout.is_cef:
                 return None
             name = ""
         values = parts.values
         if not _PLAIN_TYPES.issuperset(map(type, values)):
-            if layout.flatten and any(isinstance(v, dict) for v in values):
-                return None
-            if any(v is None for v in values):
+            if any(v is None or (layout.flatten and isinstance(v, dict)) for v in values):
                 return None
             values = [v if type(v) is str else _text.to_text(v) for v in values]
         # header values
@@ -162,6 +205,8 @@ class FastPath:
             sev = self._sev_cache[level]  # type: ignore[index]
         except (KeyError, TypeError):
             sev = self._severity.severity(level)
+        if sev < 1 and not layout.is_cef:
+            sev = 1  # QRadar's sev is 1-10
         created = parts.created
         if type(created) is tuple:  # RenderedTime
             ts = created[0]
@@ -175,17 +220,25 @@ class FastPath:
                 return None
         # extension
         try:
-            if layout.is_cef:
-                if message:
-                    ext = plan.with_msg % (ts, message, *values)
-                    n = plan.with_n
-                else:
-                    ext = plan.without_msg % (ts, *values)
-                    n = plan.without_n
-            else:
-                if sev < 1:
-                    sev = 1  # QRadar's sev is 1-10
-                if message:
+            plan: Plan | None = self._plans.get(keys, _MISSING)
+            if plan is _MISSING:
+                plan = self._plan(keys) if self._door.admit(keys) else None
+                if plan is None:
+                    filled = self._unplanned(keys, values, ts, sev, message)
+                    if filled is None:
+                        return None
+                    ext, n = filled
+            elif plan is None:
+                return None
+            if plan is not None:
+                if layout.is_cef:
+                    if message:
+                        ext = plan.with_msg % (ts, message, *values)
+                        n = plan.with_n
+                    else:
+                        ext = plan.without_msg % (ts, *values)
+                        n = plan.without_n
+                elif message:
                     ext = plan.with_msg % (ts, sev, message, *values)
                     n = plan.with_n
                 else:

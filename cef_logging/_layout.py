@@ -142,6 +142,7 @@ class Layout:
         #: Events of this layout can take the fast path (see :mod:`._fast`).
         self.fast_ok = (
             self.order is None
+            and not self.defaults
             and not self.standard
             and self.ts_key is not None
             and self.msg_key is not None

@@ -119,10 +119,16 @@ class _SIEMFormatter(logging.Formatter):
             except KeyError:
                 keys, values_of, _ = self._shapes.learn(shape)
             exc_info = record.exc_info
+            template = record.msg
+            if self._name_from_message:
+                name: object = message
+            elif type(template) is str:
+                name = template
+            else:
+                name = record_name(record, message, False)
             return self._render(
                 EventParts(
-                    record.created, record.levelno, record.name,
-                    record_name(record, message, self._name_from_message), message,
+                    record.created, record.levelno, record.name, name, message,
                     keys, values_of(attrs), (), exc_info,
                     None if exc_info else record.exc_text, record.stack_info,
                     record_standard(record) if self._standard else None,
