@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import logging
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -451,3 +452,278 @@ def test_the_documented_tables_are_the_data() -> None:
         "ECS fields": [(r.field, r.cef, r.leef) for r in ECS_ROWS],
         "OpenTelemetry attributes": [(r.field, r.cef, r.leef) for r in OTEL_ROWS],
     }
+
+
+# ------------------------------------------------------- end to end, through every adapter
+
+
+def _adapter(fmt: str, kind: str, **options: Any) -> Any:
+    """A function event fields -> line, through a real formatter or renderer."""
+    from conftest import make_record
+
+    import cef_logging
+
+    options.setdefault("vendor", "Acme")
+    options.setdefault("product", "Shop")
+    options.setdefault("version", "2.1")
+    if kind == "stdlib":
+        formatter = (cef_logging.CEFFormatter if fmt == "cef" else cef_logging.LEEFFormatter)(
+            **options
+        )
+        return lambda fields: formatter.format(make_record("audit", extra=dict(fields)))
+    renderer = (cef_logging.CEFRenderer if fmt == "cef" else cef_logging.LEEFRenderer)(**options)
+    return lambda fields: renderer(None, "info", {"event": "audit", **fields})
+
+
+def _fields(fmt: str, line: str) -> dict[str, str]:
+    from cef_logging.parse import parse_cef, parse_leef
+
+    assert "\n" not in line and "\r" not in line
+    if fmt == "cef":
+        return parse_cef(line, strict=True).extensions
+    return parse_leef(line, strict=True).attributes
+
+
+ADAPTERS = [
+    pytest.param(fmt, kind, id=f"{fmt}-{kind}")
+    for fmt in ("cef", "leef")
+    for kind in ("stdlib", "structlog")
+]
+
+ECS_EVENT_NESTED: dict[str, Any] = {
+    "source": {"ip": "203.0.113.9", "port": 51234, "mac": "00:11:22:33:44:55"},
+    "user": {"name": "alice", "roles": ["admin"]},
+    "event": {"action": "login", "outcome": "success"},
+    "url": {"original": "https://shop.example.com/login?next=/cart"},
+    "http": {"request": {"method": "POST"}},
+    "network": {"transport": "tcp"},
+    "labels": {"tenant": "eu-1"},
+}
+ECS_EVENT_DOTTED: dict[str, Any] = {
+    "source.ip": "203.0.113.9", "source.port": 51234, "source.mac": "00:11:22:33:44:55",
+    "user.name": "alice", "user.roles": ["admin"],
+    "event.action": "login", "event.outcome": "success",
+    "url.original": "https://shop.example.com/login?next=/cart",
+    "http.request.method": "POST", "network.transport": "tcp", "labels.tenant": "eu-1",
+}  # fmt: skip
+ECS_EXPECTED = {
+    "cef": {
+        "src": "203.0.113.9", "spt": "51234", "smac": "00:11:22:33:44:55", "suser": "alice",
+        "spriv": '["admin"]', "act": "login", "outcome": "success",
+        "request": "https://shop.example.com/login?next=/cart", "requestMethod": "POST",
+        "proto": "tcp", "labelstenant": "eu-1",
+    },
+    "leef": {
+        "src": "203.0.113.9", "srcPort": "51234", "srcMAC": "00:11:22:33:44:55",
+        "usrName": "alice", "role": '["admin"]', "eventaction": "login",
+        "eventoutcome": "success", "url": "https://shop.example.com/login?next=/cart",
+        "httprequestmethod": "POST", "proto": "tcp", "labelstenant": "eu-1",
+    },
+}  # fmt: skip
+OTEL_EVENT: dict[str, Any] = {
+    "client.address": "198.51.100.7", "client.port": 40022, "server.address": "api.example.com",
+    "server.port": 443, "url.full": "https://api.example.com/v1/orders?id=7",
+    "http.request.method": "DELETE", "user.id": "u-42", "user_agent.original": "curl/8.5",
+    "http.response.status_code": 403,
+}  # fmt: skip
+OTEL_EXPECTED = {
+    "cef": {
+        "src": "198.51.100.7", "spt": "40022", "dhost": "api.example.com", "dpt": "443",
+        "request": "https://api.example.com/v1/orders?id=7", "requestMethod": "DELETE",
+        "suid": "u-42", "requestClientApplication": "curl/8.5", "httpresponsestatus_code": "403",
+    },
+    "leef": {
+        "src": "198.51.100.7", "srcPort": "40022", "serveraddress": "api.example.com",
+        "dstPort": "443", "url": "https://api.example.com/v1/orders?id=7",
+        "httprequestmethod": "DELETE", "userid": "u-42", "user_agentoriginal": "curl/8.5",
+        "httpresponsestatus_code": "403",
+    },
+}  # fmt: skip
+
+
+def _extension(fmt: str, line: str) -> dict[str, str]:
+    """The parsed fields without the formatter's own (time, severity, message)."""
+    return {k: v for k, v in _fields(fmt, line).items() if k not in BUILT_IN_KEYS[fmt]}
+
+
+@pytest.mark.parametrize(("fmt", "kind"), ADAPTERS)
+def test_ecs_event_nested_and_dotted(fmt: str, kind: str) -> None:
+    render = _adapter(fmt, kind, field_map="ecs")
+    event: dict[str, Any] = {}
+    for name, value in ECS_EVENT_NESTED.items():
+        if kind == "structlog" and name == "event":  # structlog's message: event.* go dotted
+            event.update({"event.action": "login", "event.outcome": "success"})
+        else:
+            event[name] = value
+    nested = render(event)
+    assert _extension(fmt, nested) == ECS_EXPECTED[fmt]
+    # the same event written with dotted names is the same line (times aside)
+    dotted = render(ECS_EVENT_DOTTED)
+    assert _extension(fmt, dotted) == ECS_EXPECTED[fmt]
+    assert list(_fields(fmt, dotted)) == list(_fields(fmt, nested))
+
+
+@pytest.mark.parametrize(("fmt", "kind"), ADAPTERS)
+def test_otel_attributes(fmt: str, kind: str) -> None:
+    render = _adapter(fmt, kind, field_map="otel")
+    assert _extension(fmt, render(OTEL_EVENT)) == OTEL_EXPECTED[fmt]
+
+
+@pytest.mark.parametrize(("fmt", "kind"), ADAPTERS)
+def test_without_a_field_map_nothing_changes(fmt: str, kind: str) -> None:
+    render = _adapter(fmt, kind)
+    fields = _extension(fmt, render({"source": {"ip": "203.0.113.9"}, "user.name": "alice"}))
+    assert fields == {"source": '{"ip":"203.0.113.9"}', "username": "alice"}
+
+
+@pytest.mark.parametrize(("fmt", "kind"), ADAPTERS)
+def test_rename_fields_wins_over_the_field_map(fmt: str, kind: str) -> None:
+    render = _adapter(
+        fmt, kind, field_map="ecs",
+        rename_fields={"user.name": "duser", "labels.tenant": "cs1", "source.ip": "src"},
+    )  # fmt: skip
+    fields = _extension(fmt, render({"user": {"name": "alice"}, "labels": {"tenant": "eu-1"},
+                                     "source": {"ip": "192.0.2.1"}}))  # fmt: skip
+    assert fields == {"duser": "alice", "cs1": "eu-1", "src": "192.0.2.1"}
+
+
+@pytest.mark.parametrize(("fmt", "kind"), ADAPTERS)
+def test_user_mapping(fmt: str, kind: str) -> None:
+    render = _adapter(fmt, kind, field_map={"order.id": "externalId", "client.ip": "src"})
+    fields = _extension(fmt, render({"order": {"id": "A-1", "total": 9.5}, "client.ip": "192.0.2.1",
+                                     "source.ip": "192.0.2.2"}))  # fmt: skip
+    # only the user's table applies: source.ip is not in it
+    assert fields == {"externalId": "A-1", "ordertotal": "9.5", "src": "192.0.2.1",
+                      "sourceip": "192.0.2.2"}  # fmt: skip
+
+
+@pytest.mark.parametrize(("fmt", "kind"), ADAPTERS)
+def test_two_fields_on_one_key_are_both_kept(fmt: str, kind: str) -> None:
+    render = _adapter(fmt, kind, field_map="ecs")
+    fields = _extension(fmt, render({"source": {"ip": "192.0.2.1"}, "client": {"ip": "192.0.2.2"},
+                                     "source.ip": "192.0.2.3"}))  # fmt: skip
+    assert sorted(fields.values()) == ["192.0.2.1", "192.0.2.2", "192.0.2.3"]
+    assert fields["src"] == "192.0.2.1"
+
+
+def _sample_value(target_type: str) -> object:
+    if "Address" in target_type:
+        return "192.0.2.77"
+    if target_type.startswith("Integer") or target_type == "Long":
+        return 4242
+    if target_type == "MAC Address":
+        return "00:11:22:33:44:55"
+    return "sample value"
+
+
+@pytest.mark.parametrize(("fmt", "kind"), ADAPTERS)
+@pytest.mark.parametrize("schema", ["ecs", "otel"])
+def test_every_table_row_end_to_end(fmt: str, kind: str, schema: str) -> None:
+    table = TABLES[schema, fmt][1]
+    render = _adapter(fmt, kind, field_map=schema)
+    types = _dictionary.BY_KEY if fmt == "cef" else _leef_dictionary.BY_KEY
+    for field, key in table.items():
+        value = _sample_value(types[key].type)
+        variants = [{field: value}]
+        if field.split(".")[0] not in _TAKEN[kind]:
+            variants.append(_nest(field, value))
+        for fields in variants:
+            assert _extension(fmt, render(fields)) == {key: str(value)}, (field, fields)
+
+
+#: Top-level names an adapter does not accept as nested fields: LogRecord attributes (logging
+#: refuses them in ``extra``) and structlog's message key.
+_TAKEN = {
+    "stdlib": {*vars(logging.makeLogRecord({})), "message", "asctime"},
+    "structlog": {"event"},
+}
+
+
+def _nest(field: str, value: object) -> dict[str, Any]:
+    *parents, last = field.split(".")
+    event: dict[str, Any] = {last: value}
+    for part in reversed(parents):
+        event = {part: event}
+    return event
+
+
+def test_dictconfig_copies_the_mapping_by_key() -> None:
+    import io
+    import logging.config
+
+    stream = io.StringIO()
+    logging.config.dictConfig({
+        "version": 1,
+        "disable_existing_loggers": False,
+        "keys": {"order": "externalId"},
+        "formatters": {
+            "siem": {
+                "()": "cef_logging.CEFFormatter",
+                "field_map": {"order.id": "cfg://keys.order", "client.ip": "src"},
+            },
+            "ecs": {"()": "cef_logging.LEEFFormatter", "field_map": "ecs"},
+        },
+        "handlers": {
+            "cef": {"class": "logging.StreamHandler", "stream": stream, "formatter": "siem"},
+            "leef": {"class": "logging.StreamHandler", "stream": stream, "formatter": "ecs"},
+        },
+        "loggers": {
+            "fieldmap.test": {"handlers": ["cef", "leef"], "level": "INFO", "propagate": False},
+        },
+    })  # fmt: skip
+    logger = logging.getLogger("fieldmap.test")
+    try:
+        logger.info("order", extra={"order": {"id": "A-7"}, "client": {"ip": "192.0.2.5"}})
+    finally:
+        for handler in logger.handlers[:]:
+            logger.removeHandler(handler)
+    cef, leef = stream.getvalue().splitlines()
+    assert _extension("cef", cef) == {"externalId": "A-7", "src": "192.0.2.5"}
+    assert _extension("leef", leef) == {"orderid": "A-7", "src": "192.0.2.5"}
+
+
+@pytest.mark.parametrize("kind", ["stdlib", "structlog"])
+@pytest.mark.parametrize("fmt", ["cef", "leef"])
+def test_a_bad_field_map_is_refused_at_construction(fmt: str, kind: str) -> None:
+    for bad in ("elastic", {"a": 1}, 7):
+        with pytest.raises(ValueError, match="field_map"):
+            _adapter(fmt, kind, field_map=bad)
+
+
+_event_keys = st.sampled_from(
+    ["source", "ip", "user", "name", "url", "original", "x=y", "a b", "é", "", "source.ip", "\n",
+     "event", "msg", "rt", "sev"]
+)
+_event_values = st.none() | st.integers() | st.floats() | st.text(max_size=8) | st.booleans()
+_events = st.dictionaries(
+    _event_keys,
+    st.recursive(
+        _event_values, lambda c: st.dictionaries(_event_keys, c, max_size=3), max_leaves=12
+    ),
+    max_size=5,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(event=_events, schema=st.sampled_from(["ecs", "otel"]))
+@pytest.mark.parametrize(("fmt", "kind"), ADAPTERS)
+def test_property_any_nested_event_renders_one_strict_line(
+    fmt: str, kind: str, event: dict[str, Any], schema: str
+) -> None:
+    render = _adapter(fmt, kind, field_map=schema)
+    event = {k: v for k, v in event.items() if k not in _TAKEN[kind]}
+    line = render(event)
+    fields = _fields(fmt, line)
+    assert all(re.fullmatch(r"[A-Za-z0-9_]+", key) for key in fields)
+    # nothing is lost: one pair per flattened field with a value (None is left out)
+    assert len(_extension(fmt, line)) == sum(v is not None for v in flatten(event).values())
+
+
+@pytest.mark.parametrize(("fmt", "kind"), ADAPTERS)
+def test_dropping_one_of_two_fields_on_one_key(fmt: str, kind: str) -> None:
+    event = {"source": {"ip": "192.0.2.1"}, "client.ip": "192.0.2.2"}
+    both = _adapter(fmt, kind, field_map="ecs", exclude_fields=["src"])
+    assert _extension(fmt, both(event)) == {}
+    one = _adapter(fmt, kind, field_map="ecs", rename_fields={"client.ip": "clientIp"},
+                   exclude_fields=["clientIp"])  # fmt: skip
+    assert _extension(fmt, one(event)) == {"src": "192.0.2.1"}
