@@ -369,32 +369,68 @@ def flatten(extras: Mapping[str, object]) -> dict[str, object]:
     Returns:
         A new ``dict`` with string keys.
     """
-    out: dict[str, object] = {}
     items = extras.items()
     for key, value in items:
         if isinstance(value, dict) or type(key) is not str:
             break
     else:
         return dict(items)
-    # (prefix, iterator over the dict's items, the dict's id or 0 for the top level)
-    stack: list[tuple[str, Iterator[tuple[object, object]], int]] = [
-        ("", iter(tuple(items)), 0)
-    ]
+    # Recursion is the fast way (about twice as fast as the explicit stack below); it is at
+    # most MAX_DEPTH frames deep, and a caller already near the recursion limit gets the
+    # iterative walk instead.
+    out: dict[str, object] = {}
+    try:
+        _walk(tuple(items), "", out, 0, set())
+    except RecursionError:
+        out = _walk_iteratively(tuple(items))
+    return out
+
+
+def _name(prefix: str, key: object) -> str:
+    return prefix + key if isinstance(key, str) and type(key) is str else prefix + safe_str(key)
+
+
+def _walk(
+    items: tuple[tuple[object, object], ...],
+    prefix: str,
+    out: dict[str, object],
+    depth: int,
+    on_path: set[int],
+) -> None:
+    """Depth-first flattening of ``items`` into ``out`` (``on_path``: ids of enclosing dicts)."""
+    for key, value in items:
+        name = _name(prefix, key)
+        if isinstance(value, dict) and value and depth < MAX_DEPTH:
+            ident = id(value)
+            if ident not in on_path:
+                on_path.add(ident)
+                # a snapshot: another thread changing the dict cannot break the loop
+                _walk(tuple(dict.items(value)), name + ".", out, depth + 1, on_path)
+                on_path.discard(ident)
+                continue
+        if name in out:
+            _put(out, name, value)
+        else:
+            out[name] = value
+
+
+def _walk_iteratively(items: tuple[tuple[object, object], ...]) -> dict[str, object]:
+    """:func:`_walk` with an explicit stack, for callers close to the recursion limit."""
+    out: dict[str, object] = {}
+    # (prefix, iterator over a dict's items, the dict's id or 0 for the top level)
+    stack: list[tuple[str, Iterator[tuple[object, object]], int]] = [("", iter(items), 0)]
     on_path: set[int] = set()
     while stack:
         prefix, it, ident = stack[-1]
-        for k, v in it:
-            name = k if isinstance(k, str) and type(k) is str else safe_str(k)
-            if prefix:
-                name = prefix + name
-            if isinstance(v, dict) and v and len(stack) <= MAX_DEPTH:
-                vid = id(v)
+        for key, value in it:
+            name = _name(prefix, key)
+            if isinstance(value, dict) and value and len(stack) <= MAX_DEPTH:
+                vid = id(value)
                 if vid not in on_path:
                     on_path.add(vid)
-                    # a snapshot: another thread changing the dict cannot break the loop
-                    stack.append((name + ".", iter(tuple(dict.items(v))), vid))
+                    stack.append((name + ".", iter(tuple(dict.items(value))), vid))
                     break
-            _put(out, name, v)
+            _put(out, name, value)
         else:
             stack.pop()
             on_path.discard(ident)

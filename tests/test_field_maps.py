@@ -398,6 +398,44 @@ def test_flatten_property_keeps_every_value(event: dict[Any, Any]) -> None:
         assert out == dict(expected)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_keys, _nested, max_size=6))
+def test_flatten_recursive_walk_equals_the_iterative_one(event: dict[Any, Any]) -> None:
+    # the recursive walk is the fast path; the explicit-stack walk is the fallback
+    assert flatten(event) == field_maps._walk_iteratively(tuple(event.items()))
+
+
+def test_flatten_near_the_recursion_limit_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    calls = []
+    iterative = field_maps._walk_iteratively
+
+    def spy(items: Any) -> dict[str, object]:
+        calls.append(1)
+        return iterative(items)
+
+    deep: dict[str, object] = {"leaf": 0}
+    for n in range(20):
+        deep = {f"k{n}": deep, "x": n}
+    expected = flatten(deep)
+    depth = 0
+    frame = sys._getframe()
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back  # type: ignore[assignment]
+    limit = sys.getrecursionlimit()
+    monkeypatch.setattr(field_maps, "_walk_iteratively", spy)
+    sys.setrecursionlimit(depth + 12)  # room for a few frames, not for 20 levels
+    try:
+        got = flatten(deep)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert calls == [1]
+    assert got == expected
+    assert list(got) == list(expected)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.recursive(st.dictionaries(_keys, _leaf, max_size=3),
                     lambda c: st.dictionaries(_keys, c | _leaf, max_size=3)))  # fmt: skip
