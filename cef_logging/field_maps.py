@@ -79,7 +79,8 @@ _NAME_OR_IP = (
 #: cef processor) use in the reverse direction, reading the CEF key into the ECS field.
 _ELASTIC_READS: Final = frozenset({
     ("src", "source.ip"), ("spt", "source.port"), ("smac", "source.mac"),
-    ("shost", "source.domain"), ("sourceTranslatedAddress", "source.nat.ip"),
+    ("shost", "source.domain"), ("sourceDnsDomain", "source.registered_domain"),
+    ("sourceTranslatedAddress", "source.nat.ip"),
     ("sourceTranslatedPort", "source.nat.port"), ("in", "source.bytes"),
     ("suser", "source.user.name"), ("suid", "source.user.id"),
     ("dst", "destination.ip"), ("dpt", "destination.port"), ("dmac", "destination.mac"),
