@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 #: The timestamp format CEF's ``rt`` uses unless ``timestamp`` says otherwise.
-DEFAULT_CEF_TIMESTAMP: Final = "iso"
+DEFAULT_CEF_TIMESTAMP: Final = "epoch_ms"
 #: The timestamp format LEEF's ``devTime`` uses unless ``timestamp`` says otherwise.
 DEFAULT_LEEF_TIMESTAMP: Final = "iso"
 

@@ -17,6 +17,7 @@ def make(kind: str = "cef", **options: Any) -> LineRenderer:
 
 CREATED = 1777116738.421
 TS = "2026-04-25T11:32:18.421Z"
+MS = "1777116738421"  # the default CEF rt: epoch milliseconds
 FMT = "yyyy-MM-dd'T'HH:mm:ss.SSSX"
 
 
@@ -46,7 +47,7 @@ def keys(line: str, kind: str = "cef") -> list[str]:
 def test_cef_golden() -> None:
     r = make("cef", vendor="Acme", product="Portal", version="2.1")
     assert render(r, [("user", "bob"), ("count", 3)]) == (
-        f"CEF:0|Acme|Portal|2.1|app.audit|Did %s|4|rt={TS} msg=Done user=bob count=3"
+        f"CEF:0|Acme|Portal|2.1|app.audit|Did %s|4|rt={MS} msg=Done user=bob count=3"
     )
 
 

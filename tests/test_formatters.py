@@ -17,6 +17,7 @@ from conftest import make_record
 from cef_logging import RESERVED_ATTRS, CEFFormatter, LEEFFormatter
 
 TS = "2026-04-25T11:32:18.421Z"
+MS = "1777116738421"  # the default CEF rt: epoch milliseconds
 FMT = "yyyy-MM-dd'T'HH:mm:ss.SSSX"
 OPTS = {"vendor": "Acme", "product": "Portal", "version": "2.1"}
 
@@ -37,7 +38,7 @@ GOLDEN = [
         ("bob", "10.0.0.1"),
         {"src": "10.0.0.1", "suser": "bob", "attempts": 2},
         "CEF:0|Acme|Portal|2.1|app.audit|User %s logged in from %s|4|"
-        f"rt={TS} msg=User bob logged in from 10.0.0.1 src=10.0.0.1 suser=bob attempts=2",
+        f"rt={MS} msg=User bob logged in from 10.0.0.1 src=10.0.0.1 suser=bob attempts=2",
         [f"devTime={TS}", f"devTimeFormat={FMT}", "sev=4",
          "msg=User bob logged in from 10.0.0.1", "src=10.0.0.1", "suser=bob", "attempts=2"],
     ),
@@ -46,7 +47,7 @@ GOLDEN = [
         ("C:\\tmp\\a b",),
         {"note": "line1\nline2\r", "eq": "a=b", "pipe": "x|y", "tab": "t\tt"},
         "CEF:0|Acme|Portal|2.1|app.audit|path=%s \\| ok|4|"
-        f"rt={TS} msg=path\\=C:\\\\tmp\\\\a b | ok note=line1\\nline2\\r eq=a\\=b pipe=x|y "
+        f"rt={MS} msg=path\\=C:\\\\tmp\\\\a b | ok note=line1\\nline2\\r eq=a\\=b pipe=x|y "
         "tab=t\tt",
         [f"devTime={TS}", f"devTimeFormat={FMT}", "sev=4",
          "msg=path=C:\\\\tmp\\\\a b | ok", "note=line1\\nline2\\r", "eq=a=b", "pipe=x|y",
