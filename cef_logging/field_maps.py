@@ -301,8 +301,8 @@ def resolve_field_map(
         fmt: The output format, ``"cef"`` or ``"leef"``; it picks the built-in table.
 
     Returns:
-        ``None`` for ``None``; otherwise a read-only mapping (the same object for every call
-        with the same built-in name and format).
+        ``None`` for ``None``; otherwise a read-only mapping (for a built-in map, the same
+            object on every call with the same name and format).
 
     Raises:
         ValueError: ``spec`` or ``fmt`` is none of the allowed values, or a mapping holds a key
@@ -359,7 +359,7 @@ def flatten(extras: Mapping[str, object]) -> dict[str, object]:
     * an empty ``dict`` stays as the value of its name (``{"labels": {}}``);
     * a ``dict`` that contains itself (directly or further down) is not entered again: it stays
       one value at that point, rendered as any other dict value;
-    * nesting deeper than :data:`MAX_DEPTH` levels stays one value at that depth;
+    * nesting deeper than ``MAX_DEPTH`` (32) levels stays one value at that depth;
     * two names that meet (``{"source.ip": "a", "source": {"ip": "b"}}``): the first in
       depth-first order keeps the name, later ones get ``_2``, ``_3``, ... appended
       (``source.ip_2``), the rule the formatters use for colliding keys.
