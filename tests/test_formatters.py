@@ -266,14 +266,31 @@ def test_hostile_extra_value() -> None:
     assert cef_ext(line) == "msg=m h=<unprintable HostileStr>"
 
 
-def test_huge_int_does_not_lose_the_event() -> None:
-    """int -> str raises ValueError over 4300 digits: only that value is a placeholder."""
-    fmt = CEFFormatter(timestamp=None)
+@pytest.mark.parametrize("timestamp", [None, "iso"])
+def test_huge_int_is_written_in_full(timestamp: str | None) -> None:
+    """int -> str raises ValueError over 4300 digits; the value is still written as digits."""
+    fmt = CEFFormatter(timestamp=timestamp)
+    digits = "1" + "0" * 5000
     for _ in range(3):  # first call and cached paths
         line = fmt.format(make_record("m", extra={"big": 10**5000, "u": "x", "i": 5}))
-        assert line == (
-            "CEF:0|cef-logging|python|1.0|app.audit|m|4|msg=m big=<unprintable int> u=x i=5"
-        )
+        assert line.endswith(f"msg=m big={digits} u=x i=5")
+
+
+@pytest.mark.parametrize("cls", [CEFFormatter, LEEFFormatter])
+@pytest.mark.parametrize(("levelno", "severity"), [("30", "6"), ("ERROR", "8"), (None, "0"),
+                                                   (object(), "0"), (25.0, "0")])  # fmt: skip
+def test_non_int_levelno_keeps_the_extras(
+    cls: type[CEFFormatter], levelno: object, severity: str
+) -> None:
+    record = make_record("m", extra={"user": "al", "n": 1})
+    record.levelno = levelno  # type: ignore[assignment]
+    line = cls(timestamp=None).format(record)
+    assert "render error" not in line
+    assert "user=al" in line and "n=1" in line
+    if cls is CEFFormatter:
+        assert line.split("|")[6] == severity
+    else:
+        assert f"sev={max(int(severity), 1)}" in line
 
 
 def _snapshot(record: logging.LogRecord) -> dict[str, Any]:
