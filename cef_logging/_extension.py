@@ -65,16 +65,18 @@ class ExtensionEscaper:
 
     def _escape(self, ext: str, placeholders: int) -> str | None:
         """Escape ``ext`` and restore its placeholders; None if a value held a NUL."""
-        if ext.count(PLACEHOLDER) != placeholders:
+        if ext.isascii():
+            # One C-level pass: no control character but the placeholders? (the usual case)
+            data = ext.encode("ascii")
+            plain = len(data) - len(data.translate(None, self._residual_bytes)) == placeholders
+        else:
+            plain = False
+        if not plain and ext.count(PLACEHOLDER) != placeholders:
             return None
         for old, new in self._replacements:
             if old in ext:
                 ext = ext.replace(old, new)
-        if ext.isascii():
-            data = ext.encode("ascii")
-            if len(data) - len(data.translate(None, self._residual_bytes)) != placeholders:
-                ext = ext.translate(self._residual)
-        elif not ext.replace(PLACEHOLDER, "").replace("\t", "").isprintable():
+        if not plain and not ext.replace(PLACEHOLDER, "").replace("\t", "").isprintable():
             ext = ext.translate(self._residual)
         return ext.replace(PLACEHOLDER, self._restore)
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, Final, TypeAlias
 
 from . import _text
-from ._cache import BoundedCache, size_of
+from ._cache import BoundedCache, Doorkeeper, size_of
 
 __all__ = ["RESERVED_ATTRS", "ShapeCache", "level_names", "record_name", "record_standard"]
 
@@ -82,17 +82,21 @@ class ShapeCache:
     worked out once per shape and cached (bounded; oldest shapes out first).
     """
 
-    __slots__ = ("_rare", "_reserved", "cache")
+    __slots__ = ("_door", "_rare", "_reserved", "cache")
 
     def __init__(self, reserved: Collection[str], rare: Collection[str] = ()) -> None:
         self._reserved = frozenset(reserved)
         self._rare = frozenset(rare)
-        self.cache: BoundedCache[Shape] = BoundedCache(1024, 1 << 20)
+        self.cache: BoundedCache[Shape] = BoundedCache(2048, 1 << 20)
+        self._door = Doorkeeper(4096)
 
     def learn(self, shape: tuple[str, ...]) -> Shape:
-        """The (field keys, getter, rare) of a shape; cached."""
+        """The (field keys, getter, rare) of a shape; cached from its second sighting on (a
+        shape seen once — extras built per event — is not worth a cache entry)."""
         reserved = self._reserved
         keys = tuple([k for k in shape if k not in reserved])
+        if not self._door.admit(shape):
+            return keys, _getter_of(keys), not self._rare.isdisjoint(shape)
         getter: Getter
         if not keys:
             getter = _no_values
@@ -102,6 +106,15 @@ class ShapeCache:
             getter = operator.itemgetter(*keys)
         entry = (keys, getter, not self._rare.isdisjoint(shape))
         return self.cache.put(shape, entry, size_of(shape))
+
+
+def _getter_of(keys: tuple[str, ...]) -> Getter:
+    """A getter for a shape seen once: no itemgetter built, the values read directly."""
+
+    def getter(attrs: Mapping[str, Any]) -> tuple[object, ...]:
+        return tuple([attrs[key] for key in keys])
+
+    return getter
 
 
 def _single(key: str) -> Getter:

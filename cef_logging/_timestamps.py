@@ -33,6 +33,7 @@ __all__ = [
     "RenderedTime",
     "make_timestamp",
     "parse_timestamp",
+    "utc_iso_epoch_ms",
     "utc_iso_text",
 ]
 
@@ -48,14 +49,12 @@ TIMESTAMP_FORMATS: Final[dict[str, str | None]] = {
 
 
 def _ms_total(created: float) -> int:
-    """Milliseconds since the epoch: rounded to the microsecond, then floored to the ms.
-
-    (Never rounded up into the next millisecond or second by float noise such as
-    ``.4209999999``; ``+0.0005 ms`` is that microsecond rounding without ``round()``'s cost.)
+    """Milliseconds since the epoch: rounded to the microsecond (as :mod:`datetime` does),
+    then floored to the millisecond — never rounded up into the next millisecond or second
+    by float noise such as ``.4209999999``, nor by a fraction just under half a microsecond.
     """
-    if created >= 0:
-        return int(created * 1000.0 + 0.0005)
-    return math.floor(created * 1000.0 + 0.0005)
+    second = math.floor(created)
+    return second * 1000 + round((created - second) * 1e6) // 1000  # exact: created - second
 
 
 def _split(created: float) -> tuple[int, int]:
@@ -82,10 +81,10 @@ def _cached(per_second: Callable[[int], str], tail: str) -> Callable[[float], st
 
     def render(created: float) -> str:
         nonlocal cache
-        if created >= 0:
-            sec, ms = divmod(int(created * 1000.0 + 0.0005), 1000)  # _ms_total, inlined
-        else:
-            sec, ms = _split(created)
+        sec = int(created // 1)  # _split, inlined (created - sec is exact, as datetime's)
+        ms = round((created - sec) * 1e6) // 1000
+        if ms == 1000:
+            sec, ms = sec + 1, 0
         cached = cache
         if cached[0] != sec:
             cached = cache = (sec, per_second(sec))
@@ -198,4 +197,27 @@ def utc_iso_text(value: str) -> RenderedTime | None:
     fraction = value[20:-1]
     if last[1] and fraction.isdigit() and fraction.isascii():
         return (value[:23] + "Z",)
+    return None
+
+
+_last_epoch: tuple[str, int | None] = ("", None)  # replaced whole: thread-safe
+
+
+def utc_iso_epoch_ms(value: str) -> RenderedTime | None:
+    """``2026-04-25T11:32:18.421312Z`` as the ``"epoch_ms"`` output ``1777116738421``,
+    without parsing it whole (the epoch second is worked out once per second seen); None for
+    anything else (which then goes through :func:`parse_timestamp`)."""
+    global _last_epoch
+    if not 24 <= len(value) <= 27 or value[-1] != "Z" or value[19] != ".":
+        return None
+    head = value[:19]
+    last = _last_epoch
+    if last[0] != head:
+        second = None
+        if _valid_second(head):
+            second = int(_fromisoformat(head + "+00:00").timestamp())
+        last = _last_epoch = (head, second)
+    fraction = value[20:-1]
+    if last[1] is not None and fraction.isdigit() and fraction.isascii():
+        return (str(last[1] * 1000 + int(fraction[:3])),)
     return None

@@ -38,7 +38,7 @@ from typing import Any, Final, Literal
 
 from . import _text
 from ._intake import RESERVED_ATTRS, ShapeCache, level_names, record_name, record_standard
-from ._timestamps import MAX_EPOCH, MIN_EPOCH, parse_timestamp, utc_iso_text
+from ._timestamps import MAX_EPOCH, MIN_EPOCH, parse_timestamp, utc_iso_epoch_ms, utc_iso_text
 from .events import EventParts, RenderedTime
 from .options import RenderOptions
 from .render import LineRenderer
@@ -166,7 +166,10 @@ class _SIEMRenderer:
         self._render = self.renderer.render  # __call__ has its own safety net
         self._fallback = self.renderer.fallback
         self._uses_time = options.timestamp is not None
-        self._iso_text = options.timestamp == "iso"
+        # UTC ISO text (TimeStamper(fmt="iso", utc=True)) -> the output form, directly
+        self._iso_text: Callable[[str], RenderedTime | None] | None = {
+            "iso": utc_iso_text, "epoch_ms": utc_iso_epoch_ms,
+        }.get(options.timestamp or "")  # fmt: skip
         self._standard = bool(self.renderer.layout.standard)
         self._shapes = ShapeCache(reserved_keys, _RARE_KEYS)
         severity = self.renderer.layout.severity
@@ -196,9 +199,9 @@ class _SIEMRenderer:
 
     def _created(self, raw_ts: object) -> float | RenderedTime | None:
         """The ``timestamp`` key as epoch seconds (or already rendered ISO text)."""
-        if self._iso_text and type(raw_ts) is str:
-            # TimeStamper(fmt="iso", utc=True) text goes through as it is
-            return utc_iso_text(raw_ts) or parse_timestamp(raw_ts)
+        if self._iso_text is not None and type(raw_ts) is str:
+            # TimeStamper(fmt="iso", utc=True) text: re-cut, not parsed and rendered again
+            return self._iso_text(raw_ts) or parse_timestamp(raw_ts)
         if type(raw_ts) is float and MIN_EPOCH <= raw_ts <= MAX_EPOCH:
             return raw_ts  # TimeStamper(fmt=None): epoch seconds (NaN fails the test)
         return parse_timestamp(raw_ts)
@@ -231,7 +234,10 @@ class _SIEMRenderer:
             if self._uses_time:
                 raw_ts = get("timestamp")
                 if raw_ts is not None:
-                    created = self._created(raw_ts)
+                    if self._iso_text is not None and type(raw_ts) is str:
+                        created = self._iso_text(raw_ts) or parse_timestamp(raw_ts)
+                    else:
+                        created = self._created(raw_ts)
                     if created is None and "timestamp" in self.reserved_keys:
                         keys = (*keys, "timestamp")  # nothing is lost
                         values = (*values, raw_ts)
