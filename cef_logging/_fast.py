@@ -218,38 +218,41 @@ class FastPath:
                 ts = timestamp(created)  # type: ignore[arg-type]
             except Exception:  # NaN, out of range: the general path uses "now"
                 return None
-        # extension
+        filled = self._fill(keys, values, ts, sev, message)
+        if filled is None:
+            return None
+        return self._finish(filled[0], filled[1], event_id, name, sev)
+
+    def _fill(
+        self, keys: tuple[str, ...], values: Sequence[object], ts: str, sev: int, message: str
+    ) -> tuple[str, int] | None:
+        """The placeholder extension and its placeholder count, by plan or without one."""
         try:
             plan: Plan | None = self._plans.get(keys, _MISSING)
             if plan is _MISSING:
                 plan = self._plan(keys) if self._door.admit(keys) else None
                 if plan is None:
-                    filled = self._unplanned(keys, values, ts, sev, message)
-                    if filled is None:
-                        return None
-                    ext, n = filled
-            elif plan is None:
+                    return self._unplanned(keys, values, ts, sev, message)
+            if plan is None:
                 return None
-            if plan is not None:
-                if layout.is_cef:
-                    if message:
-                        ext = plan.with_msg % (ts, message, *values)
-                        n = plan.with_n
-                    else:
-                        ext = plan.without_msg % (ts, *values)
-                        n = plan.without_n
-                elif message:
-                    ext = plan.with_msg % (ts, sev, message, *values)
-                    n = plan.with_n
-                else:
-                    ext = plan.without_msg % (ts, sev, *values)
-                    n = plan.without_n
+            if self._layout.is_cef:
+                if message:
+                    return plan.with_msg % (ts, message, *values), plan.with_n
+                return plan.without_msg % (ts, *values), plan.without_n
+            if message:
+                return plan.with_msg % (ts, sev, message, *values), plan.with_n
+            return plan.without_msg % (ts, sev, *values), plan.without_n
         except ValueError:  # an int too long for str(): the general path copes
             return None
+
+    def _finish(self, ext: str, n: int, event_id: str, name: str, sev: int) -> str | None:
+        """Escape the extension (one C-level check says whether it needs it) and add the
+        header; None if a value held a NUL (the general path escapes value by value)."""
+        layout = self._layout
         if not self._always_escape and ext.isascii():
             data = ext.encode("ascii")
             if len(data) - len(data.translate(None, self._unsafe)) == n:
-                ext = ext.replace(PLACEHOLDER, self._restore)
+                ext = ext.replace(PLACEHOLDER, self._restore)  # nothing to escape: usual
             else:
                 escaped = self._escape(ext, n)
                 if escaped is None:
@@ -260,7 +263,6 @@ class FastPath:
             if escaped is None:
                 return None
             ext = escaped
-        # header
         hcache = self._hcache
         try:
             sig = hcache[event_id]

@@ -42,41 +42,18 @@ class Layout:
 
     def __init__(self, options: RenderOptions) -> None:
         self.options = options
-        cef = options.format == "cef"
-        self.is_cef = cef
-        header = _text.cef_header_escaper().escape
-        self.header_escape: Callable[[str], str] = header
-        #: escaped header values (read directly by the hot paths; filled by :meth:`header`)
-        self.hcache: BoundedCache[str] = BoundedCache(4096, 1 << 20)
-        head = "|".join(
-            header(_text.to_text(v)) for v in (options.vendor, options.product, options.version)
-        )
-        delim = options.delimiter
-        if cef:
-            self.prefix = f"CEF:0|{head}|"
-            self.sep = " "
-            self.delim_slot = ""
-            self.value_escape = _text.cef_value_escaper().escape
-            self.ext = ExtensionEscaper("cef")
-        else:
-            self.prefix = f"LEEF:{options.leef_version}|{head}|"
-            self.sep = delim
-            self.delim_slot = "" if options.leef_version == "1.0" else _delimiter_slot(delim) + "|"
-            self.value_escape = _text.leef_value_escaper(delim).escape
-            self.ext = ExtensionEscaper("leef", delim)
+        self.is_cef = options.format == "cef"
+        self._frame(options)
         self.default_event_id = _text.to_text(options.default_event_id)
         self.none_value = options.none_value
         self.max_length = options.max_length
         self.hostname = socket.gethostname()
         self.severity = SeverityTable(options.severity_map, options.level_names)
-
-        # timestamp
         ts_name = options.timestamp
         self.timestamp: Callable[[float], str] | None = (
             None if ts_name is None else make_timestamp(ts_name)
         )
         self.timestamp_format = ts_name
-        pattern = None if ts_name is None else TIMESTAMP_FORMATS[ts_name]
 
         # key resolution: rename_fields wins over field_map
         rename = dict(options.rename_fields or {})
@@ -86,50 +63,22 @@ class Layout:
 
             table = resolve_field_map(options.field_map, fmt=options.format) or {}
             rename = {**table, **rename}
-        user_rename = options.rename_fields or {}
         aliases = dict(FULL_NAME_ALIASES) if options.full_name_aliases else {}
         sanitize = _text.make_key_sanitizer(options.key_sanitizer)
         self.keys = KeyResolver(rename, aliases, sanitize)
-        excluded = frozenset(sanitize(aliases.get(k, k)) for k in options.exclude_fields)
-        self.excluded = excluded
+        self.excluded = frozenset(sanitize(aliases.get(k, k)) for k in options.exclude_fields)
+        self.keys.excluded = self.excluded
+        user_rename = options.rename_fields or {}
 
         def builtin(name: str) -> str | None:
             key = sanitize(user_rename.get(name, name))
-            return None if key in excluded else key
+            return None if key in self.excluded else key
 
-        timed = self.timestamp is not None
-        self.ts_key = builtin("rt" if cef else "devTime") if timed else None
-        self.ts_format_pair: tuple[str, str] | None = None
-        self.sev_key: str | None = None
-        own_format_key: str | None = None
-        if not cef:
-            fmt_key = builtin("devTimeFormat")
-            if timed and pattern and fmt_key:
-                self.ts_format_pair = (fmt_key, pattern)
-            elif self.ts_key is not None and fmt_key is not None:
-                # devTime in epoch ms has no devTimeFormat; a user's devTimeFormat would make
-                # QRadar read our devTime with the user's pattern, so the key stays ours.
-                own_format_key = fmt_key
-            self.sev_key = builtin("sev")
-        self.msg_key = builtin("msg")
-        self.exc_keys = tuple(builtin(n) for n in EXCEPTION_FIELDS)
-        self.log_error_key = builtin(_LOG_ERROR)
-        self.trunc_key = builtin(_TRUNCATED) if options.max_length is not None else None
-
-        reserved: list[str] = []
-        format_key = self.ts_format_pair[0] if self.ts_format_pair else own_format_key
-        own = [self.ts_key, self.sev_key, self.msg_key, *self.exc_keys, self.log_error_key,
-               self.trunc_key, format_key]  # fmt: skip
-        for key in own:
-            if key is not None:
-                if key in reserved:
-                    raise ValueError(f"rename_fields maps two built-in fields to {key!r}")
-                reserved.append(key)
+        reserved = self._builtin_keys(builtin)
         self.static = self._static(options.static_fields, reserved)
         self.standard = self._standard(options.standard_fields, reserved, builtin, user_rename)
         self.reserved = frozenset(reserved)
         self.keys.reserved = self.reserved
-        self.keys.excluded = excluded
         self.defaults: tuple[tuple[str, object], ...] = tuple(
             (str(k), v) for k, v in (options.defaults or {}).items()
         )
@@ -146,8 +95,63 @@ class Layout:
             and not self.standard
             and self.ts_key is not None
             and self.msg_key is not None
-            and (cef or self.sev_key is not None)
+            and (self.is_cef or self.sev_key is not None)
         )
+
+    def _frame(self, options: RenderOptions) -> None:
+        """Header prefix, separators and escapers."""
+        header = _text.cef_header_escaper().escape
+        self.header_escape: Callable[[str], str] = header
+        #: escaped header values (read directly by the hot paths; filled by :meth:`header`)
+        self.hcache: BoundedCache[str] = BoundedCache(4096, 1 << 20)
+        head = "|".join(
+            header(_text.to_text(v)) for v in (options.vendor, options.product, options.version)
+        )
+        delim = options.delimiter
+        if self.is_cef:
+            self.prefix = f"CEF:0|{head}|"
+            self.sep = " "
+            self.delim_slot = ""
+            self.value_escape = _text.cef_value_escaper().escape
+            self.ext = ExtensionEscaper("cef")
+        else:
+            self.prefix = f"LEEF:{options.leef_version}|{head}|"
+            self.sep = delim
+            self.delim_slot = "" if options.leef_version == "1.0" else _delimiter_slot(delim) + "|"
+            self.value_escape = _text.leef_value_escaper(delim).escape
+            self.ext = ExtensionEscaper("leef", delim)
+
+    def _builtin_keys(self, builtin: Callable[[str], str | None]) -> list[str]:
+        """The keys of the built-in fields (None: excluded); returns them, all distinct."""
+        timed = self.timestamp is not None
+        name = self.timestamp_format
+        pattern = None if name is None else TIMESTAMP_FORMATS[name]
+        self.ts_key = builtin("rt" if self.is_cef else "devTime") if timed else None
+        self.ts_format_pair: tuple[str, str] | None = None
+        self.sev_key: str | None = None
+        format_key: str | None = None
+        if not self.is_cef:
+            format_key = builtin("devTimeFormat")
+            if timed and pattern and format_key:
+                self.ts_format_pair = (format_key, pattern)
+            elif self.ts_key is None:
+                # devTime in epoch ms has no devTimeFormat, but a user's devTimeFormat would
+                # make QRadar read our devTime with the user's pattern: the key stays ours.
+                format_key = None
+            self.sev_key = builtin("sev")
+        self.msg_key = builtin("msg")
+        self.exc_keys = tuple(builtin(n) for n in EXCEPTION_FIELDS)
+        self.log_error_key = builtin(_LOG_ERROR)
+        self.trunc_key = builtin(_TRUNCATED) if self.max_length is not None else None
+        reserved: list[str] = []
+        own = [self.ts_key, self.sev_key, self.msg_key, *self.exc_keys, self.log_error_key,
+               self.trunc_key, format_key]  # fmt: skip
+        for key in own:
+            if key is not None:
+                if key in reserved:
+                    raise ValueError(f"rename_fields maps two built-in fields to {key!r}")
+                reserved.append(key)
+        return reserved
 
     def _static(
         self, static_fields: Mapping[str, object] | None, reserved: list[str]

@@ -209,14 +209,36 @@ class RenderOptions:
     When set, nested dict values flatten to dotted names first."""
 
     def __post_init__(self) -> None:
-        set_ = object.__setattr__
         if self.format not in ("cef", "leef"):
             raise ValueError(f"format must be 'cef' or 'leef', not {self.format!r}")
         if self.name_from not in ("template", "message"):
             raise ValueError(
                 f"name_from must be 'template' or 'message', not {self.name_from!r}"
             )
-        # timestamp
+        self._check_time_and_delimiter()
+        self._copy_mappings()
+        self._check_names()
+        _text.make_key_sanitizer(self.key_sanitizer)  # validates
+        if self.full_name_aliases is None:
+            object.__setattr__(self, "full_name_aliases", self.format == "cef")
+        if self.none_value is not None and not isinstance(self.none_value, str):
+            raise ValueError(f"none_value must be a string or None, not {self.none_value!r}")
+        if self.max_length is not None:
+            try:
+                length = int(self.max_length)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"max_length must be an integer >= 64 or None, not {self.max_length!r}"
+                ) from None
+            if length < 64:
+                raise ValueError("max_length must be at least 64 bytes")
+            object.__setattr__(self, "max_length", length)
+        if self.field_map is not None:
+            from .field_maps import resolve_field_map
+
+            resolve_field_map(self.field_map, fmt=self.format)  # validates
+
+    def _check_time_and_delimiter(self) -> None:
         ts = self.timestamp
         if ts == "default":
             ts = DEFAULT_CEF_TIMESTAMP if self.format == "cef" else DEFAULT_LEEF_TIMESTAMP
@@ -227,19 +249,20 @@ class RenderOptions:
                 f"timestamp must be one of {sorted(TIMESTAMP_FORMATS)}, 'default' or None, "
                 f"not {ts!r}"
             )
-        set_(self, "timestamp", None if ts is None else str(ts))
-        # LEEF version and delimiter
+        object.__setattr__(self, "timestamp", None if ts is None else str(ts))
         leef_version = str(self.leef_version)
         if leef_version not in ("1.0", "2.0"):
             raise ValueError(f"leef_version must be '1.0' or '2.0', not {leef_version!r}")
-        set_(self, "leef_version", leef_version)
+        object.__setattr__(self, "leef_version", leef_version)
         delim = parse_delimiter(self.delimiter)
         if self.format == "leef":
             if leef_version == "1.0" and delim != "\t":
                 raise ValueError("delimiter: LEEF 1.0 has no delimiter slot, its delimiter is TAB")
             _check_delimiter(delim, self.timestamp)
-        set_(self, "delimiter", delim)
-        # mappings, copied by key
+        object.__setattr__(self, "delimiter", delim)
+
+    def _copy_mappings(self) -> None:
+        set_ = object.__setattr__
         for name in ("rename_fields", "static_fields", "defaults", "level_names"):
             set_(self, name, _copy(name, getattr(self, name)))
         if self.rename_fields:
@@ -255,36 +278,18 @@ class RenderOptions:
         smap = _copy("severity_map", self.severity_map)
         set_(self, "severity_map", smap)
         _severity.SeverityTable(smap, self.level_names)  # validates
-        # sequences
+
+    def _check_names(self) -> None:
         for name in ("standard_fields", "exclude_fields"):
-            set_(self, name, _names(name, getattr(self, name)))
+            object.__setattr__(self, name, _names(name, getattr(self, name)))
         if self.fields is not None:
-            set_(self, "fields", _names("fields", self.fields))
+            object.__setattr__(self, "fields", _names("fields", self.fields))
         for std in self.standard_fields:
             if std not in STANDARD_FIELDS:
                 raise ValueError(
                     f"standard_fields: unknown standard field {std!r}; choose from "
                     f"{sorted(STANDARD_FIELDS)}"
                 )
-        _text.make_key_sanitizer(self.key_sanitizer)  # validates
-        if self.full_name_aliases is None:
-            set_(self, "full_name_aliases", self.format == "cef")
-        if self.none_value is not None and not isinstance(self.none_value, str):
-            raise ValueError(f"none_value must be a string or None, not {self.none_value!r}")
-        if self.max_length is not None:
-            try:
-                length = int(self.max_length)
-            except (TypeError, ValueError):
-                raise ValueError(
-                    f"max_length must be an integer >= 64 or None, not {self.max_length!r}"
-                ) from None
-            if length < 64:
-                raise ValueError("max_length must be at least 64 bytes")
-            set_(self, "max_length", length)
-        if self.field_map is not None:
-            from .field_maps import resolve_field_map
-
-            resolve_field_map(self.field_map, fmt=self.format)  # validates
 
     def replace(self, **changes: Any) -> RenderOptions:
         """A copy with some options changed (validated again)."""
