@@ -77,7 +77,7 @@ class FastPath:
         self._sev_cache = layout.severity._cache
         self._plans: BoundedCache[Plan | None] = BoundedCache(_PLAN_ENTRIES, _PLAN_BYTES)
         self._door = Doorkeeper(_PLAN_ENTRIES * 2)
-        self._prefixes: BoundedCache[str] = BoundedCache(4096, 1 << 20)
+        self._prefixes: BoundedCache[str | None] = BoundedCache(4096, 1 << 20)
         self._hcache = layout.hcache
         self._header = layout.header
         self._pipes = 7 if layout.is_cef else (6 if layout.delim_slot else 5)
@@ -140,35 +140,52 @@ class FastPath:
             sep.join(without_parts), len(without_parts) + extra,
         )  # fmt: skip
 
-    def _prefix(self, raw: str) -> str:
-        """``key<pair>`` for a field name that comes through unchanged, else ``""``."""
+    def _prefix(self, raw: str) -> str | None:
+        """``key<pair>`` for a field name that comes through unchanged, else None."""
         key, plain = self._layout.keys.lookup(raw)
-        prefix = key + self._layout.ext.pair if plain and raw not in OVERRIDE_KEYS else ""
+        prefix = key + self._layout.ext.pair if plain and raw not in OVERRIDE_KEYS else None
         return self._prefixes.put(raw, prefix, 2 * len(key) + 64)
+
+    def _prefixes_of(self, keys: tuple[str, ...]) -> list[str] | None:
+        """Each key's prefix, learning new ones; None if one does not come through plain."""
+        cache = self._prefixes
+        out: list[str] = []
+        for raw in keys:
+            prefix = cache.get(raw)
+            if prefix is None:
+                if raw in cache:
+                    return None
+                prefix = self._prefix(raw)
+                if prefix is None:
+                    return None
+            out.append(prefix)
+        return out
 
     def _unplanned(
         self, keys: tuple[str, ...], values: Sequence[object], ts: str, sev: int, message: str
     ) -> tuple[str, int] | None:
         """The placeholder extension of an event without a plan, if its keys are plain."""
-        try:
-            prefixes = list(map(self._prefixes.get, keys))
-        except TypeError:  # an unhashable key
-            return None
-        if None in prefixes:
-            pairs = zip(keys, prefixes, strict=True)
-            prefixes = [self._prefix(k) if p is None else p for k, p in pairs]
-        if "" in prefixes:
-            return None
         sep = self._sep
-        head = self._ts_pfx + ts + self._fmt_part
-        if not self._layout.is_cef:
-            head += self._sev_pfx + str(sev)
+        try:
+            # a key not seen yet or not plain has no str prefix: None + str raises TypeError
+            body = sep.join(map(_concat, map(self._prefixes.get, keys), map(str, values)))
+        except TypeError:
+            try:
+                prefixes = self._prefixes_of(keys)
+            except TypeError:  # an unhashable key
+                return None
+            if prefixes is None:
+                return None
+            body = sep.join(map(_concat, prefixes, map(str, values)))
         n = self._base_pairs + len(keys)
+        if self._layout.is_cef:
+            head = f"{self._ts_pfx}{ts}"
+        else:
+            head = f"{self._ts_pfx}{ts}{self._fmt_part}{self._sev_pfx}{sev}"
         if message:
-            head += self._msg_pfx + message
+            head = f"{head}{self._msg_pfx}{message}"
             n += 1
         if keys:
-            body = sep.join(map(_concat, prefixes, map(str, values)))
             return f"{head}{self._static_part}{sep}{body}", n
         return head + self._static_part, n
 

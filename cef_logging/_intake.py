@@ -95,8 +95,6 @@ class ShapeCache:
         shape seen once — extras built per event — is not worth a cache entry)."""
         reserved = self._reserved
         keys = tuple([k for k in shape if k not in reserved])
-        if not self._door.admit(shape):
-            return keys, _getter_of(keys), not self._rare.isdisjoint(shape)
         getter: Getter
         if not keys:
             getter = _no_values
@@ -105,16 +103,9 @@ class ShapeCache:
         else:
             getter = operator.itemgetter(*keys)
         entry = (keys, getter, not self._rare.isdisjoint(shape))
+        if not self._door.admit(shape):  # seen once (extras built per event): not cached
+            return entry
         return self.cache.put(shape, entry, size_of(shape))
-
-
-def _getter_of(keys: tuple[str, ...]) -> Getter:
-    """A getter for a shape seen once: no itemgetter built, the values read directly."""
-
-    def getter(attrs: Mapping[str, Any]) -> tuple[object, ...]:
-        return tuple([attrs[key] for key in keys])
-
-    return getter
 
 
 def _single(key: str) -> Getter:

@@ -111,7 +111,13 @@ class _SIEMFormatter(logging.Formatter):
         """Render ``record`` as one line. Never raises; never mutates ``record``."""
         message: str | MessageError | None = None
         try:
-            message = self._message(record)
+            if self._use_fmt:
+                message = self._message(record)
+            else:
+                try:
+                    message = record.getMessage()
+                except Exception:
+                    message = self._message(record)  # the MessageError
             attrs = record.__dict__
             shape = tuple(attrs)  # records from one call site share their attribute names
             try:
