@@ -765,3 +765,19 @@ def test_dropping_one_of_two_fields_on_one_key(fmt: str, kind: str) -> None:
     one = _adapter(fmt, kind, field_map="ecs", rename_fields={"client.ip": "clientIp"},
                    exclude_fields=["clientIp"])  # fmt: skip
     assert _extension(fmt, one(event)) == {"src": "192.0.2.1"}
+
+
+def test_every_noted_elastic_reading_is_a_row_of_the_ecs_table() -> None:
+    # the notes "Elastic reads CEF x as y" come from this set: each pair must be a real row
+    for cef, field in field_maps._ELASTIC_READS:
+        assert ECS_TO_CEF.get(field) == cef, (cef, field)
+        (row,) = [r for r in ECS_ROWS if r.field == field]
+        assert f"Elastic reads CEF {cef} as {field}" in row.note
+
+
+@pytest.mark.parametrize("kind", ["stdlib", "structlog"])
+def test_leef_1_0(kind: str) -> None:
+    render = _adapter("leef", kind, field_map="ecs", leef_version="1.0")
+    line = render({"source": {"ip": "192.0.2.1", "port": 80}, "user.name": "carol"})
+    assert line.startswith("LEEF:1.0|Acme|Shop|2.1|")
+    assert _extension("leef", line) == {"src": "192.0.2.1", "srcPort": "80", "usrName": "carol"}
