@@ -20,6 +20,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -44,16 +45,41 @@ def contenders() -> dict[str, Callable[[logging.LogRecord], str]]:
     }
 
 
+def option_costs() -> dict[str, Callable[[logging.LogRecord], str]]:
+    """CEFFormatter with one option changed at a time: what each choice costs."""
+    base = {"vendor": "IdentityMesh", "product": "Engine", "version": "1.0.0"}
+    variants: dict[str, dict[str, Any]] = {
+        "defaults (rt epoch ms)": {},
+        'timestamp="iso"': {"timestamp": "iso"},
+        'timestamp="arcsight"': {"timestamp": "arcsight"},
+        "static_fields (2)": {"static_fields": {"site": "eu-west-1", "env": "prod"}},
+        "max_length=8000": {"max_length": 8000},
+        'field_map="ecs"': {"field_map": "ecs"},
+        'standard_fields=["host", "pid"]': {"standard_fields": ["host", "pid"]},
+        'fields=["msg", "..."]': {"fields": ["msg", "..."]},
+        'defaults={"tenant": "-"}': {"defaults": {"tenant": "-"}},
+    }
+    return {name: CEFFormatter(**base, **extra).format for name, extra in variants.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--number", type=int, default=4000)
+    parser.add_argument(
+        "--options", action="store_true", help="also measure what each option costs (clean event)"
+    )
     args = parser.parse_args(argv)
     funcs = contenders()
     events = {name: records(extras) for name, extras in WORKLOADS.items()}
     timings = run_rounds(funcs, events, args.rounds, args.number)
     print(f"stdlib formatters, {args.rounds} interleaved rounds x {args.number} records")
     report(timings, PEER)
+    if args.options:
+        costs = run_rounds(option_costs(), {"clean": events["clean"]}, args.rounds, args.number)
+        print()
+        print("CEFFormatter option costs on the clean event (ratio: defaults time / this)")
+        report(costs, "defaults (rt epoch ms)")
     return 0
 
 
