@@ -1,14 +1,14 @@
-"""Every rendering option, declared once: :class:`RenderOptions`.
+"""Every rendering option, declared once: `RenderOptions`.
 
-The stdlib formatters (:class:`~cef_logging.CEFFormatter`,
-:class:`~cef_logging.LEEFFormatter`) and the structlog renderers
-(:class:`~cef_logging.CEFRenderer`, :class:`~cef_logging.LEEFRenderer`) take these
-options as keyword arguments and gather them into one :class:`RenderOptions`, which
-validates each one when it is made: a bad value raises :class:`ValueError` naming the
+The stdlib formatters (`CEFFormatter`,
+`LEEFFormatter`) and the structlog renderers
+(`CEFRenderer`, `LEEFRenderer`) take these
+options as keyword arguments and gather them into one `RenderOptions`, which
+validates each one when it is made: a bad value raises `ValueError` naming the
 option and the values it accepts, at construction, never while logging.
 
 Mapping options are copied key by key (``mapping[key]``), so that values written as
-``ext://...`` or ``cfg://...`` in a :func:`logging.config.dictConfig` dictionary resolve.
+``ext://...`` or ``cfg://...`` in a `dictConfig` dictionary resolve.
 """
 
 from __future__ import annotations
@@ -120,9 +120,9 @@ class RenderOptions:
     """The rendering options of one formatter or renderer: validated, immutable, picklable.
 
     Every option is keyword-only in the adapters and has the same name here. Make one
-    directly to validate a configuration up front::
-
-        RenderOptions(format="leef", delimiter="^", timestamp="epoch_ms")
+    directly to validate a configuration up front, e.g.
+    `RenderOptions(format="leef", delimiter="^", timestamp="epoch_ms")`; an adapter's options
+    are its `options` attribute.
     """
 
     format: Literal["cef", "leef"] = "cef"
@@ -156,7 +156,7 @@ class RenderOptions:
     severity_map: Mapping[Any, Any] | None = None
     """Level -> severity 0-10. Keys are level numbers or names (``"WARNING"``, ``"30"``); an
     event gets the severity of the highest mapped level at or below its own. Default
-    :data:`DEFAULT_SEVERITY_MAP`."""
+    `DEFAULT_SEVERITY_MAP`."""
 
     level_names: Mapping[str, int] | None = None
     """Extra level names (case-insensitive) -> numbers, for custom levels in
@@ -164,8 +164,8 @@ class RenderOptions:
 
     timestamp: str | None = "default"
     """Timestamp field (``rt`` / ``devTime``): ``"iso"``, ``"epoch_ms"``, ``"arcsight"``,
-    or None / ``"off"`` for none. ``"default"`` means :data:`DEFAULT_CEF_TIMESTAMP` for CEF
-    and :data:`DEFAULT_LEEF_TIMESTAMP` for LEEF."""
+    or None / ``"off"`` for none. ``"default"`` means `DEFAULT_CEF_TIMESTAMP` for CEF
+    and `DEFAULT_LEEF_TIMESTAMP` for LEEF."""
 
     rename_fields: Mapping[str, str] | None = None
     """Field name -> extension key, for user fields and built-in ones (``msg``, ``rt``, ...).
@@ -178,7 +178,7 @@ class RenderOptions:
     """Fields written when an event does not carry them."""
 
     standard_fields: Sequence[str] = ()
-    """Opt-in standard fields, by name (see :data:`STANDARD_FIELDS`)."""
+    """Opt-in standard fields, by name (see `STANDARD_FIELDS`)."""
 
     fields: Sequence[str] | None = None
     """Extension order: keys listed here come first, in this order; ``"..."`` marks where
