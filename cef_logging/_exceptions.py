@@ -19,7 +19,7 @@ from typing import Final, TypeAlias
 
 from . import _text
 
-__all__ = ["exception_texts"]
+__all__ = ["ExcInfo", "exc_tuple", "exception_texts", "parse_exc_text"]
 
 ExcInfo: TypeAlias = tuple[type[BaseException], BaseException, TracebackType | None]
 

@@ -15,7 +15,15 @@ from typing import Any, Final, TypeAlias
 from . import _text
 from ._cache import BoundedCache, Doorkeeper, size_of
 
-__all__ = ["RESERVED_ATTRS", "ShapeCache", "level_names", "record_name", "record_standard"]
+__all__ = [
+    "RESERVED_ATTRS",
+    "Getter",
+    "Shape",
+    "ShapeCache",
+    "level_names",
+    "record_name",
+    "record_standard",
+]
 
 
 def _reserved_attrs() -> frozenset[str]:

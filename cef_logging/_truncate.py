@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["truncate"]
+__all__ = ["header_length", "truncate"]
 
 _KEY_EQ: Final = re.compile(r"[A-Za-z0-9_]+=")
 

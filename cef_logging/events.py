@@ -1,8 +1,8 @@
-"""What an adapter hands the rendering core: :class:`EventParts`.
+"""What an adapter hands the rendering core: `EventParts`.
 
 An adapter (the stdlib formatters, the structlog renderers, or your own) reads its event —
-a :class:`logging.LogRecord`, a structlog event dict, anything — into one
-:class:`EventParts` and calls :meth:`cef_logging.render.LineRenderer.render` with it.
+a `LogRecord`, a structlog event dict, anything — into one
+`EventParts` and calls `render` with it.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ OVERRIDE_KEYS: Final = frozenset({EVENT_ID_KEY, EVENT_NAME_KEY, EVENT_SEVERITY_K
 
 
 class MessageError:
-    """A message that could not be rendered (bad %-args, a hostile ``__str__``).
+    """A message that could not be rendered (bad %-args, a hostile `__str__`).
 
     Args:
         fallback: The text to write as the message instead (e.g. the raw template).
-        error: What went wrong, written as the ``logError`` field.
+        error: What went wrong, written as the `logError` field.
     """
 
     __slots__ = ("error", "fallback")
@@ -50,22 +50,22 @@ class MessageError:
 class EventParts:
     """One event, as the rendering core reads it.
 
-    Fields come either as ``keys`` (a tuple: lines of one call site share it, so the
-    renderer can cache their layout) with ``values``, or as ``items`` (name, value) pairs.
+    Fields come either as `keys` (a tuple: lines of one call site share it, so the
+    renderer can cache their layout) with `values`, or as `items` (name, value) pairs.
 
     Args:
-        created: Epoch seconds (or a :data:`RenderedTime`); None for "now".
+        created: Epoch seconds (or a `RenderedTime`); None for "now".
         levelno: The level: a number, a level name, or None (severity 0).
-        event_id: SignatureID / EventID; empty or None means ``default_event_id``.
+        event_id: SignatureID / EventID; empty or None means `default_event_id`.
         name: CEF Name (ignored by LEEF).
-        message: The ``msg`` field; a :class:`MessageError` when it could not be made.
-        keys: Field names, paired with ``values``.
-        values: Field values, one per name in ``keys``.
-        items: Field (name, value) pairs, used when ``keys`` is None.
-        exc_info: An exception, an ``exc_info`` 3-tuple or True (the current exception).
-        exc_text: An already formatted traceback (used when ``exc_info`` is None).
-        stack_info: A formatted stack, for ``stackInfo``.
-        standard: Reads the value of a standard field by name (see ``standard_fields``).
+        message: The `msg` field; a `MessageError` when it could not be made.
+        keys: Field names, paired with `values`.
+        values: Field values, one per name in `keys`.
+        items: Field (name, value) pairs, used when `keys` is None.
+        exc_info: An exception, an `exc_info` 3-tuple or True (the current exception).
+        exc_text: An already formatted traceback (used when `exc_info` is None).
+        stack_info: A formatted stack, for `stackInfo`.
+        standard: Reads the value of a standard field by name (see `standard_fields`).
     """
 
     __slots__ = (

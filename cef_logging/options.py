@@ -75,7 +75,7 @@ def _names(name: str, value: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(str(item) for item in value)
 
 
-def parse_delimiter(value: object) -> str:
+def _parse_delimiter(value: object) -> str:
     """Accept ``"\\t"``, ``"x09"``, ``"0x09"``, ``"tab"`` or a single character."""
     text = str(value)
     if text.lower() == "tab":
@@ -254,7 +254,7 @@ class RenderOptions:
         if leef_version not in ("1.0", "2.0"):
             raise ValueError(f"leef_version must be '1.0' or '2.0', not {leef_version!r}")
         object.__setattr__(self, "leef_version", leef_version)
-        delim = parse_delimiter(self.delimiter)
+        delim = _parse_delimiter(self.delimiter)
         if self.format == "leef":
             if leef_version == "1.0" and delim != "\t":
                 raise ValueError("delimiter: LEEF 1.0 has no delimiter slot, its delimiter is TAB")

@@ -1,9 +1,9 @@
-"""The line renderer: :class:`EventParts <cef_logging.events.EventParts>` in, one line out.
+"""The line renderer: `EventParts>` in, one line out.
 
-Pure: never imports :mod:`logging` or :mod:`structlog`. :meth:`LineRenderer.render` first
-offers an event to the fast path (:mod:`._fast`), then renders it the general way: header
+Pure: never imports `logging` or `structlog`. `render` first
+offers an event to the fast path (`_fast`), then renders it the general way: header
 values, built-in fields, static and standard fields, the event's fields (key resolution,
-``None`` values, defaults, per-event overrides), exception fields, order, escaping, and
+`None` values, defaults, per-event overrides), exception fields, order, escaping, and
 truncation. It never raises: an internal error gives a minimal, valid fallback line.
 """
 
@@ -50,12 +50,12 @@ class _Fields:
 
 
 class LineRenderer:
-    """Renders :class:`~cef_logging.events.EventParts` as CEF or LEEF lines.
+    """Renders `EventParts` as CEF or LEEF lines.
 
     Args:
         options: The rendering options (validated when they were made).
 
-    ``__init__`` compiles the options (see :mod:`._layout`); :meth:`render` only renders.
+    `__init__` compiles the options (see `_layout`); `render` only renders.
     Pickles as its options.
     """
 
@@ -69,11 +69,11 @@ class LineRenderer:
 
     @property
     def format(self) -> str:
-        """``"cef"`` or ``"leef"``."""
+        """`"cef"` or `"leef"`."""
         return self.options.format
 
     def render(self, parts: EventParts) -> str:
-        """One line for ``parts``. Never raises: on an internal error, a fallback line."""
+        """One line for `parts`. Never raises: on an internal error, a fallback line."""
         try:
             fast = self._fast
             if fast is not None and parts.keys is not None:
@@ -204,7 +204,7 @@ class LineRenderer:
         return out
 
     def _override(self, out: _Fields, raw: str, value: object) -> bool:
-        """Consume a per-event header override; False when ``value`` is not one."""
+        """Consume a per-event header override; False when `value` is not one."""
         if raw == EVENT_ID_KEY:
             if value is not None:
                 out.event_id = value
@@ -266,7 +266,7 @@ class LineRenderer:
             texts.append(stack.rstrip("\n"))
 
     def _reorder(self, keys: list[str], texts: list[str]) -> tuple[list[str], list[str]]:
-        """Listed keys first, in ``fields`` order; the rest where ``"..."`` is (or last)."""
+        """Listed keys first, in `fields` order; the rest where `"..."` is (or last)."""
         order = self.layout.order
         assert order is not None
         by_key = dict(zip(keys, texts, strict=True))

@@ -444,3 +444,53 @@ def test_timestamp_off_lets_the_user_supply_rt() -> None:
         items=[("rt", "Apr 25 2026 11:32:18.421 UTC")],
     ))  # fmt: skip
     assert line.endswith("|4|msg=m rt=Apr 25 2026 11:32:18.421 UTC")
+
+
+# ------------------------------------------------------------------------------- shape
+
+CORE_MODULES = [
+    "_cache", "_exceptions", "_extension", "_fast", "_keys", "_layout", "_severity", "_text",
+    "_timestamps", "_truncate", "events", "options", "render",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("module", CORE_MODULES)
+def test_the_core_is_pure(module: str) -> None:
+    """The rendering core imports neither logging nor structlog (the adapters do)."""
+    import ast
+    from pathlib import Path
+
+    import cef_logging
+
+    source = (Path(cef_logging.__file__).parent / f"{module}.py").read_text(encoding="utf-8")
+    imported: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            imported.add(node.module.split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            assert node.module.split(".")[0] not in ("formatters", "structlog", "_intake")
+    assert not imported & {"logging", "structlog"}
+
+
+@pytest.mark.parametrize("module", [*CORE_MODULES, "formatters", "structlog", "_intake"])
+def test_all_is_complete(module: str) -> None:
+    """Every public name a module defines is in ``__all__``, and everything there exists."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    mod = importlib.import_module(f"cef_logging.{module}")
+    tree = ast.parse(Path(mod.__file__ or "").read_text(encoding="utf-8"))
+    defined: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            defined.add(node.name)
+        elif isinstance(node, ast.Assign):
+            defined.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            defined.add(node.target.id)
+    public = {name for name in defined if not name.startswith("_") and len(name) > 1}
+    assert set(mod.__all__) <= set(vars(mod))
+    assert public <= set(mod.__all__)
