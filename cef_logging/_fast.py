@@ -21,7 +21,6 @@ import operator
 from collections.abc import Sequence
 from typing import Final
 
-from . import _text
 from ._cache import BoundedCache, Doorkeeper, size_of
 from ._extension import PLACEHOLDER
 from ._keys import unique
@@ -215,7 +214,8 @@ class FastPath:
         if not _PLAIN_TYPES.issuperset(map(type, values)):
             if any(v is None or (layout.flatten and isinstance(v, dict)) for v in values):
                 return None
-            values = [v if type(v) is str else _text.to_text(v) for v in values]
+            to_text = layout.to_text
+            values = [v if type(v) is str else to_text(v) for v in values]
         # header values
         level = parts.levelno
         try:

@@ -44,6 +44,8 @@ class Layout:
         self.options = options
         self.is_cef = options.format == "cef"
         self._frame(options)
+        #: value -> text (dict/list values by the chosen JSON encoder)
+        self.to_text: Callable[[object], str] = _text.make_to_text(options.json_encoder)
         self.default_event_id = _text.to_text(options.default_event_id)
         self.none_value = options.none_value
         self.max_length = options.max_length
@@ -166,7 +168,7 @@ class Layout:
             reserved.append(key)
             if value is None and self.none_value is None:
                 continue
-            text = self.none_value if value is None else _text.to_text(value)
+            text = self.none_value if value is None else self.to_text(value)
             out.append((key, text or ""))
         return tuple(out)
 

@@ -40,6 +40,7 @@ __all__ = [
     "int_text",
     "leef_value_escaper",
     "make_key_sanitizer",
+    "make_to_text",
     "safe_str",
     "to_text",
 ]
@@ -289,3 +290,37 @@ def to_text(value: object) -> str:
         except Exception:
             return safe_str(value)
     return safe_str(value)  # str subclasses too: their __str__ may be hostile
+
+
+def make_to_text(encoder: str) -> Callable[[object], str]:
+    """:func:`to_text`, with dict, list and tuple values written by ``encoder``.
+
+    ``"json"`` is :func:`to_text` itself. ``"orjson"`` writes them with orjson (compact,
+    non-str keys as text, NaN as ``null``), falling back to :func:`to_text` for what orjson
+    refuses (ints over 64 bits, lone surrogates, cycles); its float and date notation is its
+    own (``1e16``, RFC 3339).
+    """
+    if encoder == "json":
+        return to_text
+    if encoder != "orjson":
+        raise ValueError(f"json_encoder must be 'json' or 'orjson', not {encoder!r}")
+    try:
+        import orjson  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        raise ValueError(
+            "json_encoder='orjson' needs orjson: pip install 'cef-logging[orjson]'"
+        ) from None
+    dumps = orjson.dumps
+    option = orjson.OPT_NON_STR_KEYS
+
+    def orjson_text(value: object) -> str:
+        tp = type(value)
+        if tp is dict or tp is list or tp is tuple:
+            try:
+                text: str = dumps(value, default=_json_default, option=option).decode("utf-8")
+                return text
+            except Exception:  # an int over 64 bits, a surrogate, a cycle: the stdlib way
+                pass
+        return to_text(value)
+
+    return orjson_text

@@ -52,6 +52,7 @@ class _SIEMFormatter(logging.Formatter):
         none_value: str | None = None,
         max_length: int | None = None,
         field_map: str | Mapping[str, str] | None = None,
+        json_encoder: Literal["json", "orjson"] = "json",
         leef_version: str = "2.0",
         delimiter: str = "\t",
     ) -> None:
@@ -63,7 +64,7 @@ class _SIEMFormatter(logging.Formatter):
             defaults=defaults, standard_fields=standard_fields, fields=fields,
             exclude_fields=exclude_fields, key_sanitizer=key_sanitizer,
             full_name_aliases=full_name_aliases, none_value=none_value, max_length=max_length,
-            field_map=field_map,
+            field_map=field_map, json_encoder=json_encoder,
         )  # fmt: skip
         super().__init__(fmt, datefmt, style, validate, defaults=options.defaults)
         self._args = (fmt, datefmt, style, validate)

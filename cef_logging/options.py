@@ -203,6 +203,11 @@ class RenderOptions:
     """Cut lines to this many UTF-8 bytes (at least 64), never inside a character, an
     escape or the header, and say so with ``truncated=<original length>``."""
 
+    json_encoder: Literal["json", "orjson"] = "json"
+    """How dict, list and tuple values are written as JSON: ``"json"`` (the standard
+    library, the same bytes everywhere) or ``"orjson"`` (faster; needs the ``orjson`` extra;
+    its own float and date notation)."""
+
     field_map: str | Mapping[str, str] | None = None
     """``"ecs"``, ``"otel"`` or a mapping: a built-in rename table from Elastic Common
     Schema or OpenTelemetry names to CEF/LEEF keys, applied under ``rename_fields``.
@@ -219,6 +224,7 @@ class RenderOptions:
         self._copy_mappings()
         self._check_names()
         _text.make_key_sanitizer(self.key_sanitizer)  # validates
+        _text.make_to_text(self.json_encoder)  # validates
         if self.full_name_aliases is None:
             object.__setattr__(self, "full_name_aliases", self.format == "cef")
         if self.none_value is not None and not isinstance(self.none_value, str):

@@ -172,7 +172,7 @@ class LineRenderer:
         lookup = layout.keys.lookup
         excluded = layout.excluded
         none_value = layout.none_value
-        to_text = _text.to_text
+        to_text = layout.to_text
         keys = out.keys
         texts = out.texts
         taken: set[str] | None = None
@@ -229,7 +229,7 @@ class LineRenderer:
             key = layout.keys.resolve(raw)
             if key in layout.excluded:
                 continue
-            text = layout.none_value if value is None else _text.to_text(value)
+            text = layout.none_value if value is None else layout.to_text(value)
             if text is None:
                 continue
             key = unique(key, taken)
@@ -251,7 +251,7 @@ class LineRenderer:
                     continue
                 value = layout.none_value
             keys.append(key)
-            texts.append(_text.to_text(value))
+            texts.append(layout.to_text(value))
 
     def _exception_fields(self, parts: EventParts, keys: list[str], texts: list[str]) -> None:
         type_key, message_key, trace_key, stack_key = self.layout.exc_keys

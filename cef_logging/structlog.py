@@ -142,6 +142,7 @@ class _SIEMRenderer:
         none_value: str | None = None,
         max_length: int | None = None,
         field_map: str | Mapping[str, str] | None = None,
+        json_encoder: Literal["json", "orjson"] = "json",
         leef_version: str = "2.0",
         delimiter: str = "\t",
     ) -> None:
@@ -153,7 +154,7 @@ class _SIEMRenderer:
             defaults=defaults, standard_fields=standard_fields, fields=fields,
             exclude_fields=exclude_fields, key_sanitizer=key_sanitizer,
             full_name_aliases=full_name_aliases, none_value=none_value, max_length=max_length,
-            field_map=field_map,
+            field_map=field_map, json_encoder=json_encoder,
         )  # fmt: skip
         keys = CONSUMED_KEYS if reserved_keys is None else frozenset(map(str, reserved_keys))
         self._setup(options, keys | _META_KEYS)

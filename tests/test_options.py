@@ -164,3 +164,13 @@ def test_field_map_from_dictconfig() -> None:
     )
     assert stream_lines == ["CEF:0|cef-logging|python|1.0|test_options.ecs|login|4|"
                             "msg=login src=10.0.0.1 suser=alice"]  # fmt: skip
+
+
+@pytest.mark.parametrize("cls", [CEFFormatter, LEEFFormatter])
+def test_json_encoder_orjson_through_a_formatter(cls: type[logging.Formatter]) -> None:
+    pytest.importorskip("orjson")
+    record = make_record("m", extra={"d": {"k": [1, 2]}, "n": 1})
+    fmt = cls(timestamp=None, json_encoder="orjson")  # type: ignore[call-arg]
+    assert fmt.format(record) == cls(timestamp=None).format(record)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="json_encoder"):
+        cls(json_encoder="simplejson")  # type: ignore[call-arg]

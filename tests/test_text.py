@@ -238,3 +238,30 @@ def test_to_text_never_raises_on_cycles() -> None:
     cyc.append(cyc)
     out = _text.to_text(cyc)
     assert isinstance(out, str) and re.fullmatch(r"\[\[.*\]\]", out)
+
+
+def test_json_encoder_json_is_to_text() -> None:
+    assert _text.make_to_text("json") is _text.to_text
+    with pytest.raises(ValueError, match="json_encoder"):
+        _text.make_to_text("ujson")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": [1, 2.5, None, True], "b": {"c": "d=e\\f"}},
+        [float("nan"), float("inf")],
+        ("x", 1),
+        {1: "int key"},
+        {"big": 10**30},  # over 64 bits: orjson refuses, the stdlib writes it
+        ["\ud800"],  # a lone surrogate: orjson refuses
+        {"raw": b"caf\xc3\xa9"},
+    ],
+)
+def test_json_encoder_orjson_writes_the_same_json(value: object) -> None:
+    import json
+
+    pytest.importorskip("orjson")
+    fast = _text.make_to_text("orjson")
+    assert json.loads(fast(value)) == json.loads(_text.to_text(value))
+    assert fast("plain") == "plain" and fast(5) == "5"
