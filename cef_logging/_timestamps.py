@@ -188,19 +188,27 @@ def utc_iso_text(value: str) -> RenderedTime | None:
     the parsed float. The date and time part is validated once per second seen.
     """
     global _last_second
-    if not 24 <= len(value) <= 27 or value[-1] != "Z" or value[19] != ".":
-        return None
-    head = value[:19]
     last = _last_second
-    if last[0] != head:
+    head = value[:19]
+    if head != last[0]:
         last = _last_second = (head, _valid_second(head))
-    fraction = value[20:-1]
-    if last[1] and fraction.isdigit() and fraction.isascii():
-        return (value[:23] + "Z",)
+    if last[1] and 24 <= len(value) <= 27 and value[19] == "." and value[-1] == "Z":
+        fraction = value[20:-1]
+        if fraction.isdigit() and fraction.isascii():
+            return (value[:23] + "Z",)
     return None
 
 
-_last_epoch: tuple[str, int | None] = ("", None)  # replaced whole: thread-safe
+_last_epoch: tuple[str, str | None] = ("", None)  # replaced whole: thread-safe
+
+
+def _epoch_prefix(head: str) -> str | None:
+    """The epoch second of a valid ``YYYY-MM-DDTHH:MM:SS`` (UTC) as text, when it is at
+    least 1 (so that appending the 3 millisecond digits gives the epoch milliseconds)."""
+    if not _valid_second(head):
+        return None
+    second = int(_fromisoformat(head + "+00:00").timestamp())
+    return str(second) if second >= 1 else None
 
 
 def utc_iso_epoch_ms(value: str) -> RenderedTime | None:
@@ -208,16 +216,12 @@ def utc_iso_epoch_ms(value: str) -> RenderedTime | None:
     without parsing it whole (the epoch second is worked out once per second seen); None for
     anything else (which then goes through :func:`parse_timestamp`)."""
     global _last_epoch
-    if not 24 <= len(value) <= 27 or value[-1] != "Z" or value[19] != ".":
-        return None
-    head = value[:19]
     last = _last_epoch
-    if last[0] != head:
-        second = None
-        if _valid_second(head):
-            second = int(_fromisoformat(head + "+00:00").timestamp())
-        last = _last_epoch = (head, second)
-    fraction = value[20:-1]
-    if last[1] is not None and fraction.isdigit() and fraction.isascii():
-        return (str(last[1] * 1000 + int(fraction[:3])),)
+    head = value[:19]
+    if head != last[0]:
+        last = _last_epoch = (head, _epoch_prefix(head))
+    if last[1] is not None and 24 <= len(value) <= 27 and value[19] == "." and value[-1] == "Z":
+        fraction = value[20:-1]
+        if fraction.isdigit() and fraction.isascii():
+            return (last[1] + value[20:23],)
     return None

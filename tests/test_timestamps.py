@@ -145,5 +145,8 @@ def test_utc_iso_text_shortcuts_agree_with_parsing(moment: dt.datetime, digits: 
     text = moment.isoformat(timespec="microseconds")[: 20 + digits] + "Z"
     seconds = parse_timestamp(text)
     assert seconds is not None
-    assert utc_iso_epoch_ms(text) == (make_timestamp("epoch_ms")(seconds),)
+    shortcut = utc_iso_epoch_ms(text)
+    expected = (make_timestamp("epoch_ms")(seconds),)
+    # before 1970-01-01T00:00:01 the shortcut declines (the caller then parses the text)
+    assert shortcut == expected if seconds >= 1 else shortcut in (None, expected)
     assert utc_iso_text(text) == (make_timestamp("iso")(seconds),)
