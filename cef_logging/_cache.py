@@ -10,7 +10,7 @@ clear-all that makes every following event a miss.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any, Generic, TypeVar
 
@@ -74,29 +74,24 @@ class BoundedCache(dict[Hashable, V], Generic[V]):
 
 
 class Doorkeeper:
-    """``admit(key)`` is True the second time a key is seen, so that caches keep only what
-    recurs. Remembers the hashes of up to ``max_entries`` keys (ints: bounded in bytes by
-    the count), oldest forgotten first; a hash collision merely admits a key early."""
+    """``admit(key)`` is True the second time a key is seen (recently), so that caches keep
+    only what recurs. A fixed table of ``slots`` hashes, indexed by the hash: a key seen
+    again finds its hash in its slot; a different key landing there replaces it (so memory
+    is fixed and nothing needs evicting); a hash collision merely admits a key early."""
 
-    __slots__ = ("_max", "_order", "_seen")
+    __slots__ = ("_slots", "_table")
 
-    def __init__(self, max_entries: int) -> None:
-        self._max = max_entries
-        self._seen: set[int] = set()
-        self._order: deque[int] = deque()
+    def __init__(self, slots: int) -> None:
+        self._slots = slots
+        self._table: list[int] = [0] * slots
 
     def admit(self, key: Hashable) -> bool:
         h = hash(key)
-        if h in self._seen:
+        i = h % self._slots
+        if self._table[i] == h:
             return True
-        self._seen.add(h)
-        self._order.append(h)
-        if len(self._order) > self._max:
-            try:
-                self._seen.discard(self._order.popleft())
-            except IndexError:  # another thread got there first
-                pass
+        self._table[i] = h
         return False
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self._max,))
+        return (type(self), (self._slots,))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
+from itertools import filterfalse
 from typing import Any, Final, TypeAlias
 
 from . import _text
@@ -101,8 +102,7 @@ class ShapeCache:
     def learn(self, shape: tuple[str, ...]) -> Shape:
         """The (field keys, getter, rare) of a shape; cached from its second sighting on (a
         shape seen once — extras built per event — is not worth a cache entry)."""
-        reserved = self._reserved
-        keys = tuple([k for k in shape if k not in reserved])
+        keys = tuple(filterfalse(self._reserved.__contains__, shape))
         getter: Getter
         if not keys:
             getter = _no_values

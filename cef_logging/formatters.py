@@ -121,10 +121,8 @@ class _SIEMFormatter(logging.Formatter):
                     message = self._message(record)  # the MessageError
             attrs = record.__dict__
             shape = tuple(attrs)  # records from one call site share their attribute names
-            try:
-                keys, values_of, _ = self._shapes.cache[shape]
-            except KeyError:
-                keys, values_of, _ = self._shapes.learn(shape)
+            known = self._shapes.cache.get(shape)
+            keys, values_of, _ = self._shapes.learn(shape) if known is None else known
             exc_info = record.exc_info
             template = record.msg
             if self._name_from_message:

@@ -215,10 +215,8 @@ class _SIEMRenderer:
         levelno: object = None
         try:
             shape = tuple(event_dict)  # events from one call site share their keys
-            try:
-                keys, values_of, rare = self._shapes.cache[shape]
-            except KeyError:
-                keys, values_of, rare = self._shapes.learn(shape)
+            known = self._shapes.cache.get(shape)
+            keys, values_of, rare = self._shapes.learn(shape) if known is None else known
             get = event_dict.get
             event = get("event")
             if type(event) is str:
