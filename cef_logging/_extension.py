@@ -61,7 +61,30 @@ class ExtensionEscaper:
         residual.pop(0, None)
         self._residual = residual
         self._residual_bytes = bytes(cp for cp in range(128) if cp in residual or cp == 0)
-        self.escape: Callable[[str, int], str | None] = self._escape
+        self.escape: Callable[[str, int], str | None] = self._fast_escape()
+
+    def _fast_escape(self) -> Callable[[str, int], str | None]:
+        """``escape`` for the usual extension — ASCII, no control character but the
+        placeholders — in one C-level check and a few ``in`` tests (unrolled; closure
+        variables are the cheapest reads); anything else goes to :meth:`_escape`."""
+        residual_bytes = self._residual_bytes
+        restore = self._restore
+        replacements = self._replacements
+        s1, s2, s3, s4 = (*[old for old, _ in replacements], "\\", "\\", "\\")[:4]
+        slow = self._escape
+
+        def escape(ext: str, placeholders: int) -> str | None:
+            if ext.isascii():
+                data = ext.encode("ascii")
+                if len(data) - len(data.translate(None, residual_bytes)) == placeholders:
+                    if s1 in ext or s2 in ext or s3 in ext or s4 in ext:
+                        for old, new in replacements:
+                            if old in ext:
+                                ext = ext.replace(old, new)
+                    return ext.replace(PLACEHOLDER, restore)
+            return slow(ext, placeholders)
+
+        return escape
 
     def _escape(self, ext: str, placeholders: int) -> str | None:
         """Escape ``ext`` and restore its placeholders; None if a value held a NUL."""
@@ -93,5 +116,5 @@ class ExtensionEscaper:
             return ""
         pair = self.pair
         ext = self.sep.join([k + pair + t for k, t in zip(keys, texts, strict=True)])
-        out = self._escape(ext, len(keys) if pair is PLACEHOLDER else len(keys) - 1)
+        out = self.escape(ext, len(keys) if pair is PLACEHOLDER else len(keys) - 1)
         return self.escape_pairs(keys, texts) if out is None else out

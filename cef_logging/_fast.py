@@ -4,9 +4,10 @@ The performance trick, in one place: for a key sequence (the field names of one 
 in order) a *plan* holds the whole extension as a %-template — built-in fields, static
 fields and ``key<placeholder>%s`` per field — with the placeholder of :mod:`._extension`
 where the structural character goes. An event fills it with its raw values in one C-level
-``%``; a single ``bytes.translate`` then tells whether any value needs escaping (almost
-never: the placeholders are restored and the line is done), else the few ``str.replace``
-passes of :class:`~._extension.ExtensionEscaper` escape the whole extension at once.
+``%``; then :class:`~._extension.ExtensionEscaper` escapes the whole extension at once: one
+``bytes.translate`` and a few ``in`` tests tell whether any value needs escaping (usually
+none: the placeholders are restored and the line is done), else a few ``str.replace``
+passes escape every value in one go.
 
 A plan is made on the *second* sighting of a key sequence (a bounded "seen once" set is
 the doorkeeper), so that events whose key sets vary never pay for plans that are never
@@ -57,21 +58,24 @@ class FastPath:
     """``render(parts)``: the line, or None when the event needs the general path."""
 
     __slots__ = (
-        "_always_escape", "_base_pairs", "_door", "_escape", "_fmt_part", "_hcache", "_header",
-        "_layout", "_msg_pfx", "_pipes", "_plans", "_prefixes", "_restore", "_sep",
-        "_sev_cache", "_sev_pfx", "_severity", "_static_part", "_ts_pfx", "_unsafe",
+        "_base_pairs", "_delim_slot", "_door", "_escape", "_flatten", "_fmt_part", "_hcache",
+        "_head", "_header", "_is_cef", "_layout", "_max_length", "_msg_pfx", "_pipes", "_plans",
+        "_prefixes", "_sep", "_sev_cache", "_sev_pfx", "_severity", "_static_part", "_timestamp",
+        "_to_text", "_ts_pfx",
     )  # fmt: skip
 
     def __init__(self, layout: Layout) -> None:
         self._layout = layout
         ext = layout.ext
         self._escape = ext.escape
-        self._unsafe = ext.unsafe_bytes
-        self._restore = "=" if layout.is_cef else layout.sep
-        # A static value that needs escaping makes every line take the escaping passes.
-        self._always_escape = any(
-            layout.value_escape(text) != text or PLACEHOLDER in text for _, text in layout.static
-        )
+        # layout attributes read per event, as slots of this object
+        self._is_cef = layout.is_cef
+        self._flatten = layout.flatten
+        self._to_text = layout.to_text
+        self._timestamp = layout.timestamp
+        self._head = layout.prefix
+        self._delim_slot = layout.delim_slot
+        self._max_length = layout.max_length
         self._severity = layout.severity
         self._sev_cache = layout.severity._cache
         self._plans: BoundedCache[Plan | None] = BoundedCache(_PLAN_ENTRIES, _PLAN_BYTES)
@@ -204,97 +208,104 @@ class FastPath:
             or parts.stack_info
         ):
             return None
-        layout = self._layout
         name = parts.name
         if type(name) is not str:
-            if layout.is_cef:
+            if self._is_cef:
                 return None
             name = ""
         values = parts.values
         if not _PLAIN_TYPES.issuperset(map(type, values)):
-            if any(v is None or (layout.flatten and isinstance(v, dict)) for v in values):
+            if any(v is None or (self._flatten and isinstance(v, dict)) for v in values):
                 return None
-            to_text = layout.to_text
+            to_text = self._to_text
             values = [v if type(v) is str else to_text(v) for v in values]
-        # header values
         level = parts.levelno
         try:
             sev = self._sev_cache[level]  # type: ignore[index]
         except (KeyError, TypeError):
             sev = self._severity.severity(level)
-        if sev < 1 and not layout.is_cef:
+        if sev < 1 and not self._is_cef:
             sev = 1  # QRadar's sev is 1-10
         created = parts.created
         if type(created) is tuple:  # RenderedTime
             ts = created[0]
         else:
-            timestamp = layout.timestamp
+            timestamp = self._timestamp
             if timestamp is None or created is None:
                 return None
             try:
                 ts = timestamp(created)  # type: ignore[arg-type]
             except Exception:  # NaN, out of range: the general path uses "now"
                 return None
-        filled = self._fill(keys, values, ts, sev, message)
+        plan = self._plans.get(keys, _MISSING)
+        try:
+            if plan is not _MISSING and plan is not None:  # the usual case: a known plan
+                if self._is_cef:
+                    if message:
+                        ext = plan.with_msg % (ts, message, *values)
+                        return self._finish(ext, plan.with_n, event_id, name, sev)
+                    ext = plan.without_msg % (ts, *values)
+                elif message:
+                    ext = plan.with_msg % (ts, sev, message, *values)
+                    return self._finish(ext, plan.with_n, event_id, name, sev)
+                else:
+                    ext = plan.without_msg % (ts, sev, *values)
+                return self._finish(ext, plan.without_n, event_id, name, sev)
+            filled = self._fill(plan, keys, values, ts, sev, message)
+        except ValueError:  # an int too long for str(): the general path copes
+            return None
         if filled is None:
             return None
         return self._finish(filled[0], filled[1], event_id, name, sev)
 
     def _fill(
-        self, keys: tuple[str, ...], values: Sequence[object], ts: str, sev: int, message: str
+        self,
+        plan: Plan | None,
+        keys: tuple[str, ...],
+        values: Sequence[object],
+        ts: str,
+        sev: int,
+        message: str,
     ) -> tuple[str, int] | None:
-        """The placeholder extension and its placeholder count, by plan or without one."""
-        try:
-            plan: Plan | None = self._plans.get(keys, _MISSING)
-            if plan is _MISSING:
-                plan = self._plan(keys) if self._door.admit(keys) else None
-                if plan is None:
-                    return self._unplanned(keys, values, ts, sev, message)
+        """The placeholder extension and its placeholder count of an event whose key
+        sequence has no plan yet (``_MISSING``: one is made on its second sighting) or
+        none (None)."""
+        if plan is _MISSING:
+            plan = self._plan(keys) if self._door.admit(keys) else None
             if plan is None:
-                return None
-            if self._layout.is_cef:
-                if message:
-                    return plan.with_msg % (ts, message, *values), plan.with_n
-                return plan.without_msg % (ts, *values), plan.without_n
+                return self._unplanned(keys, values, ts, sev, message)
+        if plan is None:
+            return None  # a key sequence the fast path never renders
+        if self._is_cef:
             if message:
-                return plan.with_msg % (ts, sev, message, *values), plan.with_n
-            return plan.without_msg % (ts, sev, *values), plan.without_n
-        except ValueError:  # an int too long for str(): the general path copes
-            return None
+                return plan.with_msg % (ts, message, *values), plan.with_n
+            return plan.without_msg % (ts, *values), plan.without_n
+        if message:
+            return plan.with_msg % (ts, sev, message, *values), plan.with_n
+        return plan.without_msg % (ts, sev, *values), plan.without_n
 
     def _finish(self, ext: str, n: int, event_id: str, name: str, sev: int) -> str | None:
-        """Escape the extension (one C-level check says whether it needs it) and add the
-        header; None if a value held a NUL (the general path escapes value by value)."""
-        layout = self._layout
-        if not self._always_escape and ext.isascii():
-            data = ext.encode("ascii")
-            if len(data) - len(data.translate(None, self._unsafe)) == n:
-                ext = ext.replace(PLACEHOLDER, self._restore)  # nothing to escape: usual
-            else:
-                escaped = self._escape(ext, n)
-                if escaped is None:
-                    return None
-                ext = escaped
-        else:
-            escaped = self._escape(ext, n)
-            if escaped is None:
-                return None
-            ext = escaped
+        """Escape the extension (see :mod:`._extension`) and add the header; None if a
+        value held a NUL (the general path escapes value by value)."""
+        escaped = self._escape(ext, n)
+        if escaped is None:
+            return None
         hcache = self._hcache
         try:
             sig = hcache[event_id]
         except KeyError:
             sig = self._header(event_id)
-        if layout.is_cef:
+        if self._is_cef:
             try:
                 name_text = hcache[name]
             except KeyError:
                 name_text = self._header(name)
-            line = f"{layout.prefix}{sig}|{name_text}|{sev}|{ext}"
+            line = f"{self._head}{sig}|{name_text}|{sev}|{escaped}"
         else:
-            line = f"{layout.prefix}{sig}|{layout.delim_slot}{ext}"
-        if layout.max_length is not None:
+            line = f"{self._head}{sig}|{self._delim_slot}{escaped}"
+        if self._max_length is not None:
+            layout = self._layout
             return truncate(
-                line, layout.max_length, layout.sep, layout.trunc_key or "truncated", self._pipes
+                line, self._max_length, layout.sep, layout.trunc_key or "truncated", self._pipes
             )
         return line
