@@ -2,21 +2,18 @@
 
 The stdlib formatters are :class:`CEFFormatter` and :class:`LEEFFormatter`; the
 structlog processors are :class:`CEFRenderer` and :class:`LEEFRenderer` (they
-never import structlog). Transports live in :mod:`cef_logging.handlers`.
+never import structlog). Their options are those of :class:`RenderOptions`.
+Transports live in :mod:`cef_logging.handlers`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ._core import (
-    DEFAULT_SEVERITY_MAP,
-    EVENT_ID_KEY,
-    EVENT_NAME_KEY,
-    EVENT_SEVERITY_KEY,
-    STANDARD_FIELDS,
-)
+from .events import EVENT_ID_KEY, EVENT_NAME_KEY, EVENT_SEVERITY_KEY, EventParts, MessageError
 from .formatters import RESERVED_ATTRS, CEFFormatter, LEEFFormatter
+from .options import DEFAULT_SEVERITY_MAP, STANDARD_FIELDS, RenderOptions
+from .render import LineRenderer
 
 __version__ = "0.1.0"
 
@@ -27,10 +24,17 @@ __all__ = [
     "EVENT_SEVERITY_KEY",
     "RESERVED_ATTRS",
     "STANDARD_FIELDS",
+    "CEFEvent",
     "CEFFormatter",
     "CEFRenderer",
+    "EventParts",
+    "LEEFEvent",
     "LEEFFormatter",
     "LEEFRenderer",
+    "LineRenderer",
+    "MessageError",
+    "ParseError",
+    "RenderOptions",
     "__version__",
     "parse_cef",
     "parse_leef",

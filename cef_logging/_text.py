@@ -23,6 +23,7 @@ Rules (see the README section "Escaping rules"):
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from datetime import date, datetime, time
@@ -30,13 +31,16 @@ from typing import Final
 
 __all__ = [
     "FALLBACK_KEY",
+    "MAX_INT_BITS",
     "REPLACEMENT",
     "UNPRINTABLE",
     "Escaper",
     "cef_header_escaper",
     "cef_value_escaper",
+    "int_text",
     "leef_value_escaper",
     "make_key_sanitizer",
+    "make_to_text",
     "safe_str",
     "to_text",
 ]
@@ -186,6 +190,64 @@ def safe_str(obj: object) -> str:
     return UNPRINTABLE.format(_type_name(obj))
 
 
+#: Integers longer than this many bits (about 20,000 digits) are written as
+#: ``<int of N bits>`` instead of their digits: converting them would cost milliseconds.
+MAX_INT_BITS: Final = 66_000
+_INT_CHUNK_DIGITS: Final = 500  # under every allowed sys.set_int_max_str_digits() limit
+
+
+def int_text(value: int) -> str:
+    """An int's decimal digits, also beyond :func:`sys.get_int_max_str_digits`."""
+    try:
+        return int.__repr__(value)
+    except ValueError:  # more digits than sys.get_int_max_str_digits() allows at once
+        pass
+    bits = value.bit_length()
+    if bits > MAX_INT_BITS:
+        return f"<int of {bits} bits>"
+    sign = "-" if value < 0 else ""
+    rest = -value if value < 0 else value
+    chunk = 10**_INT_CHUNK_DIGITS
+    parts: list[int] = []
+    while rest:
+        rest, part = divmod(rest, chunk)
+        parts.append(part)
+    width = _INT_CHUNK_DIGITS
+    return sign + str(parts[-1]) + "".join(f"{part:0{width}d}" for part in reversed(parts[:-1]))
+
+
+def _finite(obj: object, active: set[int]) -> object:
+    """``obj`` with every non-finite float inside it replaced by None (JSON ``null``)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict | list | tuple):
+        if id(obj) in active:
+            raise ValueError("circular reference")
+        active.add(id(obj))
+        try:
+            if isinstance(obj, dict):
+                return {k: _finite(v, active) for k, v in obj.items()}
+            return [_finite(v, active) for v in obj]
+        finally:
+            active.discard(id(obj))
+    return obj
+
+
+def _json(data: object) -> str:
+    """Compact JSON; NaN and infinities (not JSON) become ``null``."""
+    try:
+        return json.dumps(
+            data, separators=(",", ":"), ensure_ascii=False, default=_json_default,
+            allow_nan=False,
+        )  # fmt: skip
+    except ValueError:  # a non-finite float somewhere (or a cycle: raised again below)
+        pass
+    return json.dumps(
+        _finite(data, set()), separators=(",", ":"), ensure_ascii=False,
+        default=_json_default, allow_nan=False,
+    )  # fmt: skip
+
+
 def _json_default(obj: object) -> str:
     if isinstance(obj, bytes | bytearray | memoryview):
         return bytes(obj).decode("utf-8", "replace")
@@ -195,20 +257,20 @@ def _json_default(obj: object) -> str:
 def to_text(value: object) -> str:
     """Turn any value into text: the one place that decides how a value reads.
 
-    ``str`` as is; ``bool`` as ``true``/``false``; other numbers by ``str``;
-    ``bytes`` decoded as UTF-8 with replacement; ``dict``, ``list``, ``tuple``
-    and sets as compact JSON (non-JSON members by ``str``); dates and times in
+    ``str`` as is; ``bool`` as ``true``/``false``; other numbers by ``str`` (ints in
+    full, however long, up to :data:`MAX_INT_BITS`); ``bytes`` decoded as UTF-8 with
+    replacement; ``dict``, ``list``, ``tuple`` and sets as compact JSON (non-JSON
+    members by ``str``, NaN and infinities as ``null``); dates and times in
     ISO 8601; anything else by ``str``, then ``repr``, then the placeholder
     ``<unprintable TypeName>``. Never raises.
     """
     tp = type(value)
     if tp is str:
         return value  # type: ignore[return-value]
-    if tp is int or tp is float:
-        try:
-            return repr(value)
-        except ValueError:  # an int over sys.get_int_max_str_digits()
-            return safe_str(value)
+    if tp is float:
+        return repr(value)
+    if tp is int:
+        return int_text(value)  # type: ignore[arg-type]
     if tp is bool:
         return "true" if value else "false"
     if isinstance(value, bytes | bytearray | memoryview):
@@ -219,9 +281,7 @@ def to_text(value: object) -> str:
     if isinstance(value, dict | list | tuple | set | frozenset):
         try:
             data = sorted(value, key=safe_str) if isinstance(value, set | frozenset) else value
-            return json.dumps(
-                data, separators=(",", ":"), ensure_ascii=False, default=_json_default
-            )
+            return _json(data)
         except Exception:
             return safe_str(value)
     if isinstance(value, datetime | date | time):
@@ -230,3 +290,37 @@ def to_text(value: object) -> str:
         except Exception:
             return safe_str(value)
     return safe_str(value)  # str subclasses too: their __str__ may be hostile
+
+
+def make_to_text(encoder: str) -> Callable[[object], str]:
+    """:func:`to_text`, with dict, list and tuple values written by ``encoder``.
+
+    ``"json"`` is :func:`to_text` itself. ``"orjson"`` writes them with orjson (compact,
+    non-str keys as text, NaN as ``null``), falling back to :func:`to_text` for what orjson
+    refuses (ints over 64 bits, lone surrogates, cycles); its float and date notation is its
+    own (``1e16``, RFC 3339).
+    """
+    if encoder == "json":
+        return to_text
+    if encoder != "orjson":
+        raise ValueError(f"json_encoder must be 'json' or 'orjson', not {encoder!r}")
+    try:
+        import orjson  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        raise ValueError(
+            "json_encoder='orjson' needs orjson: pip install 'cef-logging[orjson]'"
+        ) from None
+    dumps = orjson.dumps
+    option = orjson.OPT_NON_STR_KEYS
+
+    def orjson_text(value: object) -> str:
+        tp = type(value)
+        if tp is dict or tp is list or tp is tuple:
+            try:
+                text: str = dumps(value, default=_json_default, option=option).decode("utf-8")
+                return text
+            except Exception:  # an int over 64 bits, a surrogate, a cycle: the stdlib way
+                pass
+        return to_text(value)
+
+    return orjson_text

@@ -27,10 +27,13 @@ from datetime import date, datetime
 from typing import Final, TypeAlias
 
 __all__ = [
+    "MAX_EPOCH",
+    "MIN_EPOCH",
     "TIMESTAMP_FORMATS",
     "RenderedTime",
     "make_timestamp",
     "parse_timestamp",
+    "utc_iso_epoch_ms",
     "utc_iso_text",
 ]
 
@@ -46,14 +49,12 @@ TIMESTAMP_FORMATS: Final[dict[str, str | None]] = {
 
 
 def _ms_total(created: float) -> int:
-    """Milliseconds since the epoch: rounded to the microsecond, then floored to the ms.
-
-    (Never rounded up into the next millisecond or second by float noise such as
-    ``.4209999999``; ``+0.0005 ms`` is that microsecond rounding without ``round()``'s cost.)
+    """Milliseconds since the epoch: rounded to the microsecond (as :mod:`datetime` does),
+    then floored to the millisecond — never rounded up into the next millisecond or second
+    by float noise such as ``.4209999999``, nor by a fraction just under half a microsecond.
     """
-    if created >= 0:
-        return int(created * 1000.0 + 0.0005)
-    return math.floor(created * 1000.0 + 0.0005)
+    second = math.floor(created)
+    return second * 1000 + round((created - second) * 1e6) // 1000  # exact: created - second
 
 
 def _split(created: float) -> tuple[int, int]:
@@ -80,10 +81,10 @@ def _cached(per_second: Callable[[int], str], tail: str) -> Callable[[float], st
 
     def render(created: float) -> str:
         nonlocal cache
-        if created >= 0:
-            sec, ms = divmod(int(created * 1000.0 + 0.0005), 1000)  # _ms_total, inlined
-        else:
-            sec, ms = _split(created)
+        sec = int(created // 1)  # _split, inlined (created - sec is exact, as datetime's)
+        ms = round((created - sec) * 1e6) // 1000
+        if ms == 1000:
+            sec, ms = sec + 1, 0
         cached = cache
         if cached[0] != sec:
             cached = cache = (sec, per_second(sec))
@@ -93,8 +94,8 @@ def _cached(per_second: Callable[[int], str], tail: str) -> Callable[[float], st
 
 
 def _epoch_ms(created: float) -> str:
-    sec, ms = _split(created)
-    return str(sec * 1000 + ms)
+    second = int(created // 1)  # _ms_total, inlined
+    return str(second * 1000 + round((created - second) * 1e6) // 1000)
 
 
 def make_timestamp(name: str) -> Callable[[float], str]:
@@ -112,9 +113,12 @@ def make_timestamp(name: str) -> Callable[[float], str]:
 
 # ------------------------------------------------------------------------------ parsing
 
-_MIN_EPOCH: Final = -62135596800.0
-_MAX_EPOCH: Final = 253402300799.0
+#: Epoch seconds accepted as a timestamp: years 1 to 9999.
+MIN_EPOCH: Final = -62135596800.0
+MAX_EPOCH: Final = 253402300799.0
 _fromisoformat: Final = datetime.fromisoformat
+
+
 def parse_timestamp(value: object) -> float | None:
     """Epoch seconds for a ``timestamp`` value, or None when it cannot be read.
 
@@ -149,7 +153,7 @@ def parse_timestamp(value: object) -> float | None:
             return None
     else:
         return None
-    if math.isfinite(seconds) and _MIN_EPOCH <= seconds <= _MAX_EPOCH:
+    if math.isfinite(seconds) and MIN_EPOCH <= seconds <= MAX_EPOCH:
         return seconds
     return None
 
@@ -184,13 +188,40 @@ def utc_iso_text(value: str) -> RenderedTime | None:
     the parsed float. The date and time part is validated once per second seen.
     """
     global _last_second
-    if not 24 <= len(value) <= 27 or value[-1] != "Z" or value[19] != ".":
-        return None
-    head = value[:19]
     last = _last_second
-    if last[0] != head:
+    head = value[:19]
+    if head != last[0]:
         last = _last_second = (head, _valid_second(head))
-    fraction = value[20:-1]
-    if last[1] and fraction.isdigit() and fraction.isascii():
-        return (value[:23] + "Z",)
+    if last[1] and 24 <= len(value) <= 27 and value[19] == "." and value[-1] == "Z":
+        fraction = value[20:-1]
+        if fraction.isdigit() and fraction.isascii():
+            return (value[:23] + "Z",)
+    return None
+
+
+_last_epoch: tuple[str, str | None] = ("", None)  # replaced whole: thread-safe
+
+
+def _epoch_prefix(head: str) -> str | None:
+    """The epoch second of a valid ``YYYY-MM-DDTHH:MM:SS`` (UTC) as text, when it is at
+    least 1 (so that appending the 3 millisecond digits gives the epoch milliseconds)."""
+    if not _valid_second(head):
+        return None
+    second = int(_fromisoformat(head + "+00:00").timestamp())
+    return str(second) if second >= 1 else None
+
+
+def utc_iso_epoch_ms(value: str) -> RenderedTime | None:
+    """``2026-04-25T11:32:18.421312Z`` as the ``"epoch_ms"`` output ``1777116738421``,
+    without parsing it whole (the epoch second is worked out once per second seen); None for
+    anything else (which then goes through :func:`parse_timestamp`)."""
+    global _last_epoch
+    last = _last_epoch
+    head = value[:19]
+    if head != last[0]:
+        last = _last_epoch = (head, _epoch_prefix(head))
+    if last[1] is not None and 24 <= len(value) <= 27 and value[19] == "." and value[-1] == "Z":
+        fraction = value[20:-1]
+        if fraction.isdigit() and fraction.isascii():
+            return (last[1] + value[20:23],)
     return None

@@ -1,62 +1,30 @@
 """Stdlib adapters: :class:`CEFFormatter` and :class:`LEEFFormatter`.
 
-Thin :class:`logging.Formatter` subclasses over :class:`._core.LineRenderer`:
-they gather a :class:`logging.LogRecord`'s parts and let the core render them.
-They never mutate the record and ``format()`` never raises.
+Thin :class:`logging.Formatter` subclasses: they read a :class:`logging.LogRecord` into
+:class:`~cef_logging.events.EventParts` and let :class:`~cef_logging.render.LineRenderer`
+render it. They never mutate the record and ``format()`` never raises.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from . import _text
-from ._core import RENDER_OPTIONS, LineRenderer, MessageError
+from ._intake import RESERVED_ATTRS, ShapeCache, level_names, record_name, record_standard
+from .events import EventParts, MessageError
+from .options import RenderOptions
+from .render import LineRenderer
 
 __all__ = ["RESERVED_ATTRS", "CEFFormatter", "LEEFFormatter"]
-
-
-def _reserved_attrs() -> frozenset[str]:
-    """LogRecord's own attributes, read off a real record (so new Pythons are covered)."""
-    record = logging.LogRecord("name", logging.INFO, "path", 1, "msg", (), None)
-    return frozenset(vars(record)) | {"message", "asctime"}
-
-
-#: Attributes of :class:`logging.LogRecord` never written as extension fields.
-RESERVED_ATTRS: frozenset[str] = _reserved_attrs()
-
-_STANDARD_GETTERS: dict[str, Callable[[logging.LogRecord], object]] = {
-    "pid": lambda r: r.process,
-    "process_name": lambda r: r.processName,
-    "thread": lambda r: r.threadName,
-    "thread_id": lambda r: r.thread,
-    "logger": lambda r: r.name,
-    "level": lambda r: r.levelname,
-    "module": lambda r: r.module,
-    "func": lambda r: r.funcName,
-    "line": lambda r: r.lineno,
-    "path": lambda r: r.pathname,
-}
-
-
-def _no_values(attrs: dict[str, Any]) -> tuple[()]:
-    return ()
-
-
-def _level_names() -> dict[str, int]:
-    mapping = getattr(logging, "getLevelNamesMapping", None)
-    if mapping is not None:
-        return dict(mapping())
-    return {k: v for k, v in logging._nameToLevel.items()}  # Python 3.10
 
 
 class _SIEMFormatter(logging.Formatter):
     """Shared stdlib adapter; see :class:`CEFFormatter` for the options."""
 
-    _kind: Literal["cef", "leef"] = "cef"
+    _format: Literal["cef", "leef"] = "cef"
 
     def __init__(
         self,
@@ -72,7 +40,7 @@ class _SIEMFormatter(logging.Formatter):
         default_event_id: str = "Generic",
         name_from: Literal["template", "message"] = "template",
         severity_map: Mapping[Any, Any] | None = None,
-        timestamp: str | None = "iso",
+        timestamp: str | None = "default",
         rename_fields: Mapping[str, str] | None = None,
         static_fields: Mapping[str, Any] | None = None,
         standard_fields: Sequence[str] = (),
@@ -83,48 +51,39 @@ class _SIEMFormatter(logging.Formatter):
         full_name_aliases: bool | None = None,
         none_value: str | None = None,
         max_length: int | None = None,
-        **leef: Any,
+        field_map: str | Mapping[str, str] | None = None,
+        json_encoder: Literal["json", "orjson"] = "json",
+        leef_version: str = "2.0",
+        delimiter: str = "\t",
     ) -> None:
-        # Mapping options are copied key by key so dictConfig's ext:// / cfg:// values resolve.
-        defaults_copy = {k: defaults[k] for k in defaults} if defaults else None
-        super().__init__(fmt, datefmt, style, validate, defaults=defaults_copy)
-        self._use_fmt = fmt is not None
-        if name_from not in ("template", "message"):
-            raise ValueError(f"name_from must be 'template' or 'message', not {name_from!r}")
-        self._name_from_message = name_from == "message"
-        self._reserved = (
-            frozenset(reserved_attrs) if reserved_attrs is not None else RESERVED_ATTRS
+        options = RenderOptions(
+            format=self._format, vendor=vendor, product=product, version=version,
+            leef_version=leef_version, delimiter=delimiter, default_event_id=default_event_id,
+            name_from=name_from, severity_map=severity_map, level_names=level_names(),
+            timestamp=timestamp, rename_fields=rename_fields, static_fields=static_fields,
+            defaults=defaults, standard_fields=standard_fields, fields=fields,
+            exclude_fields=exclude_fields, key_sanitizer=key_sanitizer,
+            full_name_aliases=full_name_aliases, none_value=none_value, max_length=max_length,
+            field_map=field_map, json_encoder=json_encoder,
+        )  # fmt: skip
+        super().__init__(fmt, datefmt, style, validate, defaults=options.defaults)
+        self._args = (fmt, datefmt, style, validate)
+        self.options = options
+        self.reserved_attrs = (
+            frozenset(map(str, reserved_attrs)) if reserved_attrs is not None else RESERVED_ATTRS
         )
-        self._shapes: dict[
-            tuple[str, ...], tuple[tuple[str, ...], Callable[[dict[str, Any]], Sequence[object]]]
-        ] = {}
-        options = locals()
-        self.renderer = LineRenderer(
-            self._kind,
-            level_names=_level_names(),
-            **{name: options[name] for name in RENDER_OPTIONS},
-            **leef,
-        )
-        self._render = self.renderer._render  # format() has its own safety net
+        self._setup()
 
-    def _learn_shape(
-        self, shape: tuple[str, ...]
-    ) -> tuple[tuple[str, ...], Callable[[dict[str, Any]], Sequence[object]]]:
-        """The extra attribute names of records with these attribute names, and a getter."""
-        reserved = self._reserved
-        extra = tuple([k for k in shape if k not in reserved])
-        getter: Callable[[dict[str, Any]], Sequence[object]]
-        if not extra:
-            getter = _no_values
-        elif len(extra) == 1:
-            only = extra[0]
-            getter = lambda attrs: (attrs[only],)  # noqa: E731
-        else:
-            getter = operator.itemgetter(*extra)
-        if len(self._shapes) >= 1024:
-            self._shapes.clear()
-        self._shapes[shape] = (extra, getter)
-        return extra, getter
+    def _setup(self) -> None:
+        self._use_fmt = self._args[0] is not None
+        self._name_from_message = self.options.name_from == "message"
+        self._shapes = ShapeCache(self.reserved_attrs)
+        self.renderer = LineRenderer(self.options)
+        self._render = self.renderer.render
+        self._standard = bool(self.renderer.layout.standard)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self._args, self.options, self.reserved_attrs))
 
     # -- message ---------------------------------------------------------------------------
 
@@ -153,30 +112,52 @@ class _SIEMFormatter(logging.Formatter):
         """Render ``record`` as one line. Never raises; never mutates ``record``."""
         message: str | MessageError | None = None
         try:
-            message = self._message(record)
+            if self._use_fmt:
+                message = self._message(record)
+            else:
+                try:
+                    message = record.getMessage()
+                except Exception:
+                    message = self._message(record)  # the MessageError
+            attrs = record.__dict__
+            shape = tuple(attrs)  # records from one call site share their attribute names
+            known = self._shapes.cache.get(shape)
+            keys, values_of, _ = self._shapes.learn(shape) if known is None else known
+            exc_info = record.exc_info
             template = record.msg
             if self._name_from_message:
                 name: object = message
+            elif type(template) is str:
+                name = template
             else:
-                name = template if type(template) is str else _text.safe_str(template)
-            attrs = record.__dict__
-            shape = tuple(attrs)  # records from one call site share their attribute names
-            try:
-                extra, values_of = self._shapes[shape]
-            except KeyError:
-                extra, values_of = self._learn_shape(shape)
-            standard = None
-            if self.renderer.standard_fields:
-                def standard(field: str) -> object:
-                    return _STANDARD_GETTERS[field](record)
-            exc_info = record.exc_info
+                name = record_name(record, message, False)
             return self._render(
-                record.created, record.levelno, record.name, name, message, (), extra,
-                values_of(attrs), exc_info, None if exc_info else record.exc_text,
-                record.stack_info, standard,
+                EventParts(
+                    record.created, record.levelno, record.name, name, message,
+                    keys, values_of(attrs), (), exc_info,
+                    None if exc_info else record.exc_text, record.stack_info,
+                    record_standard(record) if self._standard else None,
+                )
             )  # fmt: skip
         except Exception as exc:
             return self.renderer.fallback(getattr(record, "levelno", None), message, exc)
+
+
+def _restore(
+    cls: type[_SIEMFormatter],
+    args: tuple[Any, ...],
+    options: RenderOptions,
+    reserved_attrs: frozenset[str],
+) -> _SIEMFormatter:
+    """Unpickle a formatter: the same arguments and options, fresh caches."""
+    fmt, datefmt, style, validate = args
+    self = cls.__new__(cls)
+    logging.Formatter.__init__(self, fmt, datefmt, style, validate, defaults=options.defaults)
+    self._args = args
+    self.options = options
+    self.reserved_attrs = reserved_attrs
+    self._setup()
+    return self
 
 
 class CEFFormatter(_SIEMFormatter):
@@ -186,11 +167,14 @@ class CEFFormatter(_SIEMFormatter):
 
     Positional parameters follow :class:`logging.Formatter` (``fmt, datefmt, style,
     validate``) so ``"class": "cef_logging.CEFFormatter"`` works in dictConfig; all
-    options are keyword-only (see the README's option reference). ``fmt``, when
-    given, shapes the ``msg`` field with the stdlib's %-/{-/$-style.
+    options are keyword-only and are those of :class:`~cef_logging.options.RenderOptions`
+    (see the option reference), plus ``reserved_attrs``: record attributes never written
+    as fields (default :data:`RESERVED_ATTRS`). ``fmt``, when given, shapes the ``msg``
+    field with the stdlib's %-/{-/$-style; ``defaults`` are both the ``fmt`` defaults
+    and fields written when a record lacks them.
     """
 
-    _kind = "cef"
+    _format = "cef"
 
 
 class LEEFFormatter(_SIEMFormatter):
@@ -198,25 +182,9 @@ class LEEFFormatter(_SIEMFormatter):
 
     ``LEEF:2.0|vendor|product|version|EventID|x09|devTime=...<TAB>devTimeFormat=...<TAB>sev=4...``
 
-    Takes every :class:`CEFFormatter` option plus ``leef_version`` (``"2.0"`` or
-    ``"1.0"``) and ``delimiter`` (a character, ``"\\t"``, ``"x09"``, ``"0x5E"`` or ``"tab"``;
-    LEEF 1.0 is always TAB).
+    Takes every :class:`CEFFormatter` option; ``leef_version`` (``"2.0"`` or ``"1.0"``)
+    and ``delimiter`` (a character, ``"\\t"``, ``"x09"``, ``"0x5E"`` or ``"tab"``; LEEF 1.0
+    is always TAB) apply to LEEF only.
     """
 
-    _kind = "leef"
-
-    def __init__(
-        self,
-        fmt: str | None = None,
-        datefmt: str | None = None,
-        style: Literal["%", "{", "$"] = "%",
-        validate: bool = True,
-        *,
-        leef_version: str = "2.0",
-        delimiter: str = "\t",
-        **options: Any,
-    ) -> None:
-        super().__init__(
-            fmt, datefmt, style, validate, leef_version=leef_version, delimiter=delimiter,
-            **options,
-        )  # fmt: skip
+    _format = "leef"

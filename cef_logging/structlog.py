@@ -30,19 +30,18 @@ rendered from the record itself, exactly as :class:`~cef_logging.CEFFormatter` d
 from __future__ import annotations
 
 import logging
-import operator
 import os
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Final, Literal
 
 from . import _text
-from ._core import RENDER_OPTIONS, LineRenderer
-from ._timestamps import _MAX_EPOCH, _MIN_EPOCH, RenderedTime
-from ._timestamps import parse_timestamp as _parse_timestamp
-from ._timestamps import utc_iso_text as _utc_iso_text
-from .formatters import _STANDARD_GETTERS, RESERVED_ATTRS, _level_names
+from ._intake import RESERVED_ATTRS, ShapeCache, level_names, record_name, record_standard
+from ._timestamps import MAX_EPOCH, MIN_EPOCH, parse_timestamp, utc_iso_epoch_ms, utc_iso_text
+from .events import EventParts, RenderedTime
+from .options import RenderOptions
+from .render import LineRenderer
 
 __all__ = ["CONSUMED_KEYS", "CEFRenderer", "LEEFRenderer"]
 
@@ -68,19 +67,9 @@ _RARE_KEYS: Final = frozenset({"exc_info", "exception", "stack_info", "stack", "
                                "_from_structlog"})  # fmt: skip
 _METHOD_NAMES: Final = ("debug", "info", "warning", "warn", "error", "exception", "critical",
                         "fatal", "msg", "log", "notset", "trace")  # fmt: skip
-_SHAPE_CACHE_LIMIT: Final = 1024
-
-_Shape: TypeAlias = tuple[tuple[str, ...], Callable[[Mapping[str, Any]], Sequence[object]], bool]
-
-
-def _no_values(event_dict: Mapping[str, Any]) -> tuple[()]:
-    return ()
-
 
 #: ProcessorFormatter's meta keys: never written, whatever ``reserved_keys`` says.
 _META_KEYS: Final = frozenset({"_record", "_from_structlog"})
-
-# Epoch seconds accepted from a ``timestamp`` key: years 1 to 9999.
 
 # Event-dict keys written by structlog's CallsiteParameterAdder, for ``standard_fields``.
 _CALLSITE_KEYS: Final[Mapping[str, str]] = {
@@ -112,15 +101,23 @@ def _live_value(name: str) -> object:
     return None
 
 
+def _event_standard(event_dict: Mapping[str, Any]) -> Callable[[str], object]:
+    def standard(field: str) -> object:
+        key = _CALLSITE_KEYS.get(field)
+        if key is not None and key in event_dict:
+            return event_dict[key]
+        return _live_value(field)
+
+    return standard
 
 
 class _SIEMRenderer:
     """Shared structlog adapter; see :class:`CEFRenderer` for the options."""
 
-    _kind: Literal["cef", "leef"] = "cef"
+    _format: Literal["cef", "leef"] = "cef"
     __slots__ = (
-        "_fallback", "_iso_text", "_level_number", "_method_levels", "_name_from_message",
-        "_render", "_shapes", "_standard", "_uses_time", "renderer", "reserved_keys",
+        "_fallback", "_iso_text", "_method_levels", "_name_from_message", "_render", "_shapes",
+        "_standard", "_uses_time", "options", "renderer", "reserved_keys",
     )  # fmt: skip
 
     def __init__(
@@ -132,7 +129,7 @@ class _SIEMRenderer:
         default_event_id: str = "Generic",
         name_from: Literal["template", "message"] = "template",
         severity_map: Mapping[Any, Any] | None = None,
-        timestamp: str | None = "iso",
+        timestamp: str | None = "default",
         rename_fields: Mapping[str, str] | None = None,
         static_fields: Mapping[str, Any] | None = None,
         defaults: Mapping[str, Any] | None = None,
@@ -144,91 +141,82 @@ class _SIEMRenderer:
         full_name_aliases: bool | None = None,
         none_value: str | None = None,
         max_length: int | None = None,
-        **leef: Any,
+        field_map: str | Mapping[str, str] | None = None,
+        json_encoder: Literal["json", "orjson"] = "json",
+        leef_version: str = "2.0",
+        delimiter: str = "\t",
     ) -> None:
-        if name_from not in ("template", "message"):
-            raise ValueError(f"name_from must be 'template' or 'message', not {name_from!r}")
-        self._name_from_message = name_from == "message"
-        options = locals()
-        self.renderer = LineRenderer(
-            self._kind,
-            level_names=_level_names(),
-            **{name: options[name] for name in RENDER_OPTIONS},
-            **leef,
-        )
-        self._render = self.renderer._render  # __call__ has its own safety net
-        self._fallback = self.renderer.fallback
+        options = RenderOptions(
+            format=self._format, vendor=vendor, product=product, version=version,
+            leef_version=leef_version, delimiter=delimiter, default_event_id=default_event_id,
+            name_from=name_from, severity_map=severity_map, level_names=level_names(),
+            timestamp=timestamp, rename_fields=rename_fields, static_fields=static_fields,
+            defaults=defaults, standard_fields=standard_fields, fields=fields,
+            exclude_fields=exclude_fields, key_sanitizer=key_sanitizer,
+            full_name_aliases=full_name_aliases, none_value=none_value, max_length=max_length,
+            field_map=field_map, json_encoder=json_encoder,
+        )  # fmt: skip
         keys = CONSUMED_KEYS if reserved_keys is None else frozenset(map(str, reserved_keys))
-        self.reserved_keys: frozenset[str] = keys | _META_KEYS
-        self._uses_time = timestamp not in (None, "off", "none", False)
-        self._iso_text = self.renderer.timestamp_format == "iso"
-        self._standard = bool(self.renderer.standard_fields)
-        self._shapes: dict[tuple[str, ...], _Shape] = {}
-        level_number = self.renderer.level_number
+        self._setup(options, keys | _META_KEYS)
+
+    def _setup(self, options: RenderOptions, reserved_keys: frozenset[str]) -> None:
+        self.options = options
+        self.reserved_keys = reserved_keys
+        self._name_from_message = options.name_from == "message"
+        self.renderer = LineRenderer(options)
+        self._render = self.renderer.render  # __call__ has its own safety net
+        self._fallback = self.renderer.fallback
+        self._uses_time = options.timestamp is not None
+        # UTC ISO text (TimeStamper(fmt="iso", utc=True)) -> the output form, directly
+        self._iso_text: Callable[[str], RenderedTime | None] | None = {
+            "iso": utc_iso_text, "epoch_ms": utc_iso_epoch_ms,
+        }.get(options.timestamp or "")  # fmt: skip
+        self._standard = bool(self.renderer.layout.standard)
+        self._shapes = ShapeCache(reserved_keys, _RARE_KEYS)
+        severity = self.renderer.layout.severity
         # level names as structlog writes them (and their usual spellings) -> level numbers
         names: dict[str, int] = {}
         for name in _METHOD_NAMES:
-            number = level_number(name)
+            number = severity.level_number(name)
             if number is not None:
                 for spelling in (name, name.upper(), name.capitalize()):
                     names[spelling] = number
         self._method_levels = names
-        self._level_number = level_number
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self.options, self.reserved_keys))
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _levelno(self, level: object, method_name: object) -> int | None:
-        """Level number from the ``level`` key, else from the method name."""
-        if type(level) is str:
-            number = self._method_levels.get(level)
-            if number is None:
-                number = self._level_number(level)
-            if number is None and len(level) < 20:
-                try:
-                    number = int(level)
-                except ValueError:
-                    pass
+    def _levelno(self, level: object, method_name: object) -> object:
+        """The level from the ``level`` key, else from the method name."""
+        if level is not None and not isinstance(level, bool):
+            number = self.renderer.layout.severity.coerce(level)
             if number is not None:
                 return number
-        elif isinstance(level, int) and not isinstance(level, bool):
-            return int(level)
         if type(method_name) is str:
-            number = self._method_levels.get(method_name)
-            if number is None:
-                number = self._level_number(method_name)
-            return number
+            return self.renderer.layout.severity.coerce(method_name)
         return None
 
-    def _learn_shape(self, shape: tuple[str, ...]) -> _Shape:
-        """The extension keys of event dicts with these keys, a getter, and a "rare" flag."""
-        reserved = self.reserved_keys
-        extra = tuple([k for k in shape if k not in reserved])
-        getter: Callable[[Mapping[str, Any]], Sequence[object]]
-        if not extra:
-            getter = _no_values
-        elif len(extra) == 1:
-            only = extra[0]
-            getter = lambda event_dict: (event_dict[only],)  # noqa: E731
-        else:
-            getter = operator.itemgetter(*extra)
-        entry = (extra, getter, not _RARE_KEYS.isdisjoint(shape))
-        if len(self._shapes) >= _SHAPE_CACHE_LIMIT:
-            self._shapes.clear()
-        self._shapes[shape] = entry
-        return entry
+    def _created(self, raw_ts: object) -> float | RenderedTime | None:
+        """The ``timestamp`` key as epoch seconds (or already rendered ISO text)."""
+        if self._iso_text is not None and type(raw_ts) is str:
+            # TimeStamper(fmt="iso", utc=True) text: re-cut, not parsed and rendered again
+            return self._iso_text(raw_ts) or parse_timestamp(raw_ts)
+        if type(raw_ts) is float and MIN_EPOCH <= raw_ts <= MAX_EPOCH:
+            return raw_ts  # TimeStamper(fmt=None): epoch seconds (NaN fails the test)
+        return parse_timestamp(raw_ts)
 
     # -- call ------------------------------------------------------------------------------
 
     def __call__(self, logger: object, method_name: str, event_dict: Mapping[str, Any]) -> str:
         """Render ``event_dict`` as one line. Never raises; never mutates ``event_dict``."""
         message: str | None = None
-        levelno: int | None = None
+        levelno: object = None
         try:
             shape = tuple(event_dict)  # events from one call site share their keys
-            try:
-                keys, values_of, rare = self._shapes[shape]
-            except KeyError:
-                keys, values_of, rare = self._learn_shape(shape)
+            known = self._shapes.cache.get(shape)
+            keys, values_of, rare = self._shapes.learn(shape) if known is None else known
             get = event_dict.get
             event = get("event")
             if type(event) is str:
@@ -236,35 +224,31 @@ class _SIEMRenderer:
             elif event is not None:
                 message = _text.to_text(event)
             level = get("level")
-            if type(level) is str and level in self._method_levels:
-                levelno = self._method_levels[level]
-            else:
+            try:
+                levelno = self._method_levels[level]  # type: ignore[index]
+            except (KeyError, TypeError):
                 levelno = self._levelno(level, method_name)
             values = values_of(event_dict)
-
             created: float | RenderedTime | None = None
             if self._uses_time:
                 raw_ts = get("timestamp")
                 if raw_ts is not None:
-                    if self._iso_text and type(raw_ts) is str:
-                        # TimeStamper(fmt="iso", utc=True) text goes through as it is
-                        created = _utc_iso_text(raw_ts) or _parse_timestamp(raw_ts)
-                    elif type(raw_ts) is float and _MIN_EPOCH <= raw_ts <= _MAX_EPOCH:
-                        created = raw_ts  # TimeStamper(fmt=None): epoch seconds (NaN fails)
+                    if self._iso_text is not None and type(raw_ts) is str:
+                        created = self._iso_text(raw_ts) or parse_timestamp(raw_ts)
                     else:
-                        created = _parse_timestamp(raw_ts)
+                        created = self._created(raw_ts)
                     if created is None and "timestamp" in self.reserved_keys:
                         keys = (*keys, "timestamp")  # nothing is lost
                         values = (*values, raw_ts)
             if rare:
-                return self._render_rare(
-                    event_dict, message, levelno, keys, values, created
-                )  # fmt: skip
+                return self._render_rare(event_dict, message, levelno, keys, values, created)
             if created is None and self._uses_time:
                 created = time.time()
             return self._render(
-                created, levelno, get("logger"), message, message, (), keys, values,
-                None, None, None, self._event_standard(event_dict) if self._standard else None,
+                EventParts(
+                    created, levelno, get("logger"), message, message, keys, values, (),
+                    None, None, None, _event_standard(event_dict) if self._standard else None,
+                )
             )  # fmt: skip
         except Exception as exc:
             return self._fallback(levelno, message, exc)
@@ -273,19 +257,18 @@ class _SIEMRenderer:
         self,
         event_dict: Mapping[str, Any],
         message: str | None,
-        levelno: int | None,
+        levelno: object,
         keys: tuple[str, ...],
         values: Sequence[object],
         created: float | RenderedTime | None,
     ) -> str:
         """Events with exception, stack or ProcessorFormatter keys."""
         get = event_dict.get
-        reserved = self.reserved_keys
         event_id: object = get("logger")
         exc_info = get("exc_info")
         exc_text = get("exception")
         if exc_text is not None and type(exc_text) is not str:
-            if "exception" in reserved:  # e.g. dict_tracebacks' list: keep it as a field
+            if "exception" in self.reserved_keys:  # e.g. dict_tracebacks' list: keep it
                 keys = (*keys, "exception")
                 values = (*values, exc_text)
             exc_text = None
@@ -294,7 +277,6 @@ class _SIEMRenderer:
             stack_info = get("stack")
             if type(stack_info) is not str:
                 stack_info = None
-
         name: object = message
         standard: Callable[[str], object] | None = None
         record = get("_record")
@@ -307,46 +289,35 @@ class _SIEMRenderer:
             if event_id is None:
                 event_id = record.name
             if foreign:
-                name = self._foreign_name(record, message)
-                extras = [
-                    k for k in record.__dict__ if k not in RESERVED_ATTRS and k not in event_dict
-                ]
+                name = record_name(record, message, self._name_from_message)
+                attrs = record.__dict__
+                extras = [k for k in attrs if k not in RESERVED_ATTRS and k not in event_dict]
                 if extras:
                     keys = (*keys, *extras)
-                    values = (*values, *[record.__dict__[k] for k in extras])
+                    values = (*values, *[attrs[k] for k in extras])
                 if stack_info is None:
                     stack_info = record.stack_info
             if self._standard:
-                rec = record
-
-                def standard(field: str) -> object:
-                    return _STANDARD_GETTERS[field](rec)
-
+                standard = record_standard(record)
         elif self._standard:
-            standard = self._event_standard(event_dict)
+            standard = _event_standard(event_dict)
         if created is None and self._uses_time:
             created = time.time()
         return self._render(
-            created, levelno, event_id, name, message, (), keys, values, exc_info, exc_text,
-            stack_info, standard,
+            EventParts(
+                created, levelno, event_id, name, message, keys, values, (), exc_info,
+                exc_text, stack_info, standard,
+            )
         )  # fmt: skip
 
-    def _foreign_name(self, record: logging.LogRecord, message: str | None) -> object:
-        """The Name of a plain stdlib record, as :class:`CEFFormatter` makes it."""
-        if self._name_from_message:
-            return message
-        template = record.msg
-        return template if type(template) is str else _text.safe_str(template)
 
-    @staticmethod
-    def _event_standard(event_dict: Mapping[str, Any]) -> Callable[[str], object]:
-        def standard(field: str) -> object:
-            key = _CALLSITE_KEYS.get(field)
-            if key is not None and key in event_dict:
-                return event_dict[key]
-            return _live_value(field)
-
-        return standard
+def _restore(
+    cls: type[_SIEMRenderer], options: RenderOptions, reserved_keys: frozenset[str]
+) -> _SIEMRenderer:
+    """Unpickle a renderer: the same options, fresh caches."""
+    self = cls.__new__(cls)
+    self._setup(options, reserved_keys)
+    return self
 
 
 class CEFRenderer(_SIEMRenderer):
@@ -365,7 +336,7 @@ class CEFRenderer(_SIEMRenderer):
     never imported.
     """
 
-    _kind = "cef"
+    _format = "cef"
     __slots__ = ()
 
 
@@ -376,8 +347,5 @@ class LEEFRenderer(_SIEMRenderer):
     ``"1.0"``) and ``delimiter`` (as :class:`cef_logging.LEEFFormatter`).
     """
 
-    _kind = "leef"
+    _format = "leef"
     __slots__ = ()
-
-    def __init__(self, *, leef_version: str = "2.0", delimiter: str = "\t", **options: Any) -> None:
-        super().__init__(leef_version=leef_version, delimiter=delimiter, **options)

@@ -1,4 +1,4 @@
-"""cef_logging._core.LineRenderer: header slots, severity, naming, collisions, order,
+"""cef_logging.render.LineRenderer: header slots, severity, naming, collisions, order,
 exclusion, defaults, LEEF delimiters, truncation."""
 
 from __future__ import annotations
@@ -7,10 +7,17 @@ from typing import Any
 
 import pytest
 
-from cef_logging._core import DEFAULT_SEVERITY_MAP, STANDARD_FIELDS, LineRenderer, MessageError
+from cef_logging.events import EventParts, MessageError
+from cef_logging.options import DEFAULT_SEVERITY_MAP, STANDARD_FIELDS, RenderOptions
+from cef_logging.render import LineRenderer
+
+
+def make(kind: str = "cef", **options: Any) -> LineRenderer:
+    return LineRenderer(RenderOptions(format=kind, **options))  # type: ignore[arg-type]
 
 CREATED = 1777116738.421
 TS = "2026-04-25T11:32:18.421Z"
+MS = "1777116738421"  # the default CEF rt: epoch milliseconds
 FMT = "yyyy-MM-dd'T'HH:mm:ss.SSSX"
 
 
@@ -20,7 +27,7 @@ def render(r: LineRenderer, items: Any = (), **kw: Any) -> str:
         "message": "Done", "items": list(items),
     }  # fmt: skip
     args.update(kw)
-    return r.render(**args)
+    return r.render(EventParts(**args))
 
 
 def ext(line: str, kind: str = "cef") -> list[str]:
@@ -38,9 +45,9 @@ def keys(line: str, kind: str = "cef") -> list[str]:
 
 
 def test_cef_golden() -> None:
-    r = LineRenderer("cef", vendor="Acme", product="Portal", version="2.1")
+    r = make("cef", vendor="Acme", product="Portal", version="2.1")
     assert render(r, [("user", "bob"), ("count", 3)]) == (
-        f"CEF:0|Acme|Portal|2.1|app.audit|Did %s|4|rt={TS} msg=Done user=bob count=3"
+        f"CEF:0|Acme|Portal|2.1|app.audit|Did %s|4|rt={MS} msg=Done user=bob count=3"
     )
 
 
@@ -59,7 +66,7 @@ def test_cef_golden() -> None:
     ],
 )
 def test_leef_golden(options: dict[str, str], slot: str, sep: str) -> None:
-    r = LineRenderer("leef", vendor="Acme", product="Portal", version="2.1", **options)
+    r = make("leef", vendor="Acme", product="Portal", version="2.1", **options)
     version = options.get("leef_version", "2.0")
     assert render(r, [("user", "bob")]) == (
         f"LEEF:{version}|Acme|Portal|2.1|app.audit|{slot}"
@@ -72,18 +79,18 @@ def test_leef_golden(options: dict[str, str], slot: str, sep: str) -> None:
 )
 def test_leef_unusable_delimiters(delimiter: str) -> None:
     with pytest.raises(ValueError):
-        LineRenderer("leef", delimiter=delimiter)
+        make("leef", delimiter=delimiter)
 
 
 def test_leef_1_has_no_delimiter_choice() -> None:
     with pytest.raises(ValueError, match=r"LEEF 1\.0"):
-        LineRenderer("leef", leef_version="1.0", delimiter="^")
+        make("leef", leef_version="1.0", delimiter="^")
     with pytest.raises(ValueError):
-        LineRenderer("leef", leef_version="3.0")
+        make("leef", leef_version="3.0")
 
 
 def test_leef_escapes_its_delimiter() -> None:
-    r = LineRenderer("leef", delimiter="^", timestamp=None)
+    r = make("leef", delimiter="^", timestamp=None)
     line = render(r, [("v", "a^b\tc=d|e\\")])
     assert line.endswith("^v=a\\^b\tc=d|e\\\\")
 
@@ -101,21 +108,21 @@ def test_leef_escapes_its_delimiter() -> None:
     ],
 )
 def test_timestamp_formats(timestamp: str, cef_pair: str, leef_pairs: list[str]) -> None:
-    cef = render(LineRenderer("cef", timestamp=timestamp))
+    cef = render(make("cef", timestamp=timestamp))
     assert cef.split("|", 7)[7] == f"{cef_pair} msg=Done"
-    leef = render(LineRenderer("leef", timestamp=timestamp))
+    leef = render(make("leef", timestamp=timestamp))
     assert ext(leef, "leef") == [*leef_pairs, "sev=4", "msg=Done"]
 
 
 def test_timestamp_off() -> None:
-    assert render(LineRenderer("cef", timestamp=None)).endswith("|4|msg=Done")
-    assert ext(render(LineRenderer("leef", timestamp=None)), "leef") == ["sev=4", "msg=Done"]
+    assert render(make("cef", timestamp=None)).endswith("|4|msg=Done")
+    assert ext(render(make("leef", timestamp=None)), "leef") == ["sev=4", "msg=Done"]
     with pytest.raises(ValueError):
-        LineRenderer("cef", timestamp="local")
+        make("cef", timestamp="local")
 
 
 def test_empty_message_is_omitted() -> None:
-    assert render(LineRenderer("cef", timestamp=None), message="").endswith("|4|")
+    assert render(make("cef", timestamp=None), message="").endswith("|4|")
 
 
 # ------------------------------------------------------------------------------- severity
@@ -127,9 +134,9 @@ def test_empty_message_is_omitted() -> None:
      (40, 8, 8), (45, 8, 8), (50, 10, 10), (99, 10, 10), (-5, 0, 1)],
 )  # fmt: skip
 def test_default_severity(levelno: int, cef: int, leef: int) -> None:
-    line = render(LineRenderer("cef", timestamp=None), levelno=levelno)
+    line = render(make("cef", timestamp=None), levelno=levelno)
     assert line.split("|")[6] == str(cef)
-    leef_line = render(LineRenderer("leef", timestamp=None), levelno=levelno)
+    leef_line = render(make("leef", timestamp=None), levelno=levelno)
     assert ext(leef_line, "leef")[0] == f"sev={leef}"  # QRadar's sev is 1-10
 
 
@@ -138,17 +145,17 @@ def test_default_severity_map_constant() -> None:
 
 
 def test_custom_severity_map_by_name_and_number() -> None:
-    r = LineRenderer("cef", severity_map={"DEBUG": 1, "info": 3, 30: 5, "40": 9, "TRACE": 0})
-    sev = r.severity_for
+    r = make("cef", severity_map={"DEBUG": 1, "info": 3, 30: 5, "40": 9, "TRACE": 0})
+    sev = r.layout.severity.severity
     assert [sev(5), sev(10), sev(20), sev(25), sev(30), sev(40), sev(50), sev(1)] == [
         0, 1, 3, 3, 5, 9, 9, 0,
     ]  # fmt: skip
 
 
 def test_severity_map_custom_level_names() -> None:
-    r = LineRenderer("cef", severity_map={"NOTICE": 5}, level_names={"notice": 25})
-    assert r.severity_for(25) == 5
-    assert r.severity_for(24) == 0
+    r = make("cef", severity_map={"NOTICE": 5}, level_names={"notice": 25})
+    assert r.layout.severity.severity(25) == 5
+    assert r.layout.severity.severity(24) == 0
 
 
 @pytest.mark.parametrize(
@@ -156,7 +163,7 @@ def test_severity_map_custom_level_names() -> None:
 )
 def test_severity_map_rejects(bad: dict[Any, Any]) -> None:
     with pytest.raises(ValueError):
-        LineRenderer("cef", severity_map=bad)
+        make("cef", severity_map=bad)
 
 
 @pytest.mark.parametrize(
@@ -165,31 +172,31 @@ def test_severity_map_rejects(bad: dict[Any, Any]) -> None:
      ("very-high", "Very-High", "10"), ("low", "Low", "3"), ("medium", "Medium", "6")],
 )  # fmt: skip
 def test_event_severity_override(value: object, cef: str, leef: str) -> None:
-    line = render(LineRenderer("cef", timestamp=None), [("event_severity", value)])
+    line = render(make("cef", timestamp=None), [("event_severity", value)])
     assert line.split("|")[6] == cef
     assert "event_severity" not in line
-    leef_line = render(LineRenderer("leef", timestamp=None), [("event_severity", value)])
+    leef_line = render(make("leef", timestamp=None), [("event_severity", value)])
     assert ext(leef_line, "leef")[0] == f"sev={leef}"
     assert "event_severity" not in leef_line
 
 
 @pytest.mark.parametrize("value", ["banana", 11, -1, True, 2.5])
 def test_invalid_event_severity_stays_a_field(value: object) -> None:
-    line = render(LineRenderer("cef", timestamp=None), [("event_severity", value)])
+    line = render(make("cef", timestamp=None), [("event_severity", value)])
     assert line.split("|")[6] == "4"
     assert ext(line)[-1].startswith("event_severity=")
 
 
 def test_event_id_and_name_overrides_are_consumed() -> None:
     line = render(
-        LineRenderer("cef", timestamp=None), [("event_id", "login-ok"), ("event_name", "Login")]
+        make("cef", timestamp=None), [("event_id", "login-ok"), ("event_name", "Login")]
     )
     assert line == "CEF:0|cef-logging|python|1.0|login-ok|Login|4|msg=Done"
 
 
 @pytest.mark.parametrize("event_id", [None, ""])
 def test_default_event_id(event_id: object) -> None:
-    r = LineRenderer("cef", default_event_id="IdentityMesh.Generic", timestamp=None)
+    r = make("cef", default_event_id="IdentityMesh.Generic", timestamp=None)
     assert render(r, event_id=event_id).split("|")[4] == "IdentityMesh.Generic"
 
 
@@ -197,7 +204,7 @@ def test_default_event_id(event_id: object) -> None:
 
 
 def test_collision_rule_smallest_free_suffix() -> None:
-    r = LineRenderer("cef", timestamp="iso")
+    r = make("cef", timestamp="iso")
     line = render(r, [("rt_2", "a"), ("rt", "b"), ("rt", "c"), ("msg", "d"), ("user.name", "e"),
                       ("username", "f"), ("", "g"), ("é", "h")])  # fmt: skip
     assert keys(line) == ["rt", "msg", "rt_2", "rt_3", "rt_4", "msg_2", "username",
@@ -206,12 +213,12 @@ def test_collision_rule_smallest_free_suffix() -> None:
 
 def test_builtin_fields_reserved_even_when_absent() -> None:
     # stackTrace etc. are the formatter's own keys: a user field of that name is suffixed
-    line = render(LineRenderer("cef", timestamp=None), [("stackTrace", "x"), ("logError", "y")])
+    line = render(make("cef", timestamp=None), [("stackTrace", "x"), ("logError", "y")])
     assert keys(line) == ["msg", "stackTrace_2", "logError_2"]
 
 
 def test_static_then_standard_then_user() -> None:
-    r = LineRenderer(
+    r = make(
         "cef", timestamp=None, static_fields={"dvchost": "static", "rt": "s"},
         standard_fields=("host", "pid"),
     )  # fmt: skip
@@ -229,25 +236,25 @@ def test_standard_fields_table() -> None:
     assert STANDARD_FIELDS["host"] == "dvchost"
     assert STANDARD_FIELDS["pid"] == "dvcpid"
     with pytest.raises(ValueError, match="unknown standard field"):
-        LineRenderer("cef", standard_fields=("hostname",))
+        make("cef", standard_fields=("hostname",))
 
 
 def test_cef_full_name_aliases() -> None:
     items = [("sourceAddress", "1.2.3.4"), ("destinationPort", 443), ("src", "5.6.7.8")]
-    assert keys(render(LineRenderer("cef", timestamp=None), items)) == [
+    assert keys(render(make("cef", timestamp=None), items)) == [
         "msg", "src", "dpt", "src_2",
     ]  # fmt: skip
-    assert keys(render(LineRenderer("cef", timestamp=None, full_name_aliases=False), items)) == [
+    assert keys(render(make("cef", timestamp=None, full_name_aliases=False), items)) == [
         "msg", "sourceAddress", "destinationPort", "src",
     ]  # fmt: skip
     # LEEF: off by default
-    assert keys(render(LineRenderer("leef", timestamp=None), items), "leef")[2:] == [
+    assert keys(render(make("leef", timestamp=None), items), "leef")[2:] == [
         "sourceAddress", "destinationPort", "src",
     ]  # fmt: skip
 
 
 def test_exclude_and_order_accept_cef_full_names() -> None:
-    r = LineRenderer(
+    r = make(
         "cef", timestamp=None, exclude_fields=["sourceAddress"], fields=["destinationPort", "..."]
     )
     line = render(r, [("sourceAddress", "1.2.3.4"), ("src", "5.6.7.8"), ("dpt", 443)])
@@ -255,35 +262,35 @@ def test_exclude_and_order_accept_cef_full_names() -> None:
 
 
 def test_rename_fields() -> None:
-    r = LineRenderer("cef", rename_fields={"rt": "end", "msg": "message", "user": "suser"})
+    r = make("cef", rename_fields={"rt": "end", "msg": "message", "user": "suser"})
     assert keys(render(r, [("user", "bob"), ("end", "x")])) == ["end", "message", "suser", "end_2"]
     with pytest.raises(ValueError, match="two built-in"):
-        LineRenderer("cef", rename_fields={"rt": "msg"})
+        make("cef", rename_fields={"rt": "msg"})
 
 
 def test_underscore_key_sanitizer() -> None:
-    r = LineRenderer("cef", timestamp=None, key_sanitizer="underscore")
+    r = make("cef", timestamp=None, key_sanitizer="underscore")
     assert keys(render(r, [("user.name", 1), ("a b", 2)])) == ["msg", "user_name", "a_b"]
 
 
 def test_exclude_fields() -> None:
-    r = LineRenderer("cef", exclude_fields=("rt", "msg", "secret", "user.token"))
+    r = make("cef", exclude_fields=("rt", "msg", "secret", "user.token"))
     line = render(r, [("secret", "x"), ("usertoken", "y"), ("keep", "z")])
     assert line.split("|", 7)[7] == "keep=z"
-    leef = LineRenderer("leef", exclude_fields=("sev", "devTimeFormat"), timestamp="iso")
+    leef = make("leef", exclude_fields=("sev", "devTimeFormat"), timestamp="iso")
     assert keys(render(leef), "leef") == ["devTime", "msg"]
 
 
 def test_defaults_and_none_value() -> None:
-    r = LineRenderer("cef", timestamp=None, defaults={"env": "prod", "user": "-", "gone": None})
+    r = make("cef", timestamp=None, defaults={"env": "prod", "user": "-", "gone": None})
     assert ext(render(r, [("user", "bob")])) == ["msg=Done", "user=bob", "env=prod"]
     assert ext(render(r, [("n", None)])) == ["msg=Done", "env=prod", "user=-"]
-    r2 = LineRenderer("cef", timestamp=None, none_value="null", static_fields={"s": None})
+    r2 = make("cef", timestamp=None, none_value="null", static_fields={"s": None})
     assert ext(render(r2, [("n", None)])) == ["msg=Done", "s=null", "n=null"]
 
 
 def test_defaults_collide_like_user_fields() -> None:
-    r = LineRenderer("cef", timestamp=None, defaults={"msg": "d"})
+    r = make("cef", timestamp=None, defaults={"msg": "d"})
     assert ext(render(r)) == ["msg=Done", "msg_2=d"]
 
 
@@ -297,13 +304,13 @@ def test_defaults_collide_like_user_fields() -> None:
     ],
 )
 def test_fields_order(order: list[str], expected: list[str]) -> None:
-    r = LineRenderer("cef", fields=order)
+    r = make("cef", fields=order)
     assert keys(render(r, [("b", 1), ("a", 2)])) == expected
 
 
 def test_values_are_stringified() -> None:
     line = render(
-        LineRenderer("cef", timestamp=None),
+        make("cef", timestamp=None),
         [("b", True), ("n", None), ("by", b"\xc3\xa9\xff"), ("d", {"k": [1, "x=y"]}), ("f", 0.5)],
     )
     assert line.split("|", 7)[7] == 'msg=Done b=true by=é\ufffd d={"k":[1,"x\\=y"]} f=0.5'
@@ -325,7 +332,7 @@ class Hostile:
 
 
 def test_hostile_values_never_raise() -> None:
-    r = LineRenderer("cef", timestamp=None)
+    r = make("cef", timestamp=None)
     line = render(r, [("h", Hostile())])
     assert line.endswith("h=<unprintable Hostile>")
     for kw in ({"event_id": Hostile()}, {"name": Hostile()}, {"created": "soon"}):
@@ -334,7 +341,7 @@ def test_hostile_values_never_raise() -> None:
 
 
 def test_message_error_sets_log_error() -> None:
-    r = LineRenderer("cef", timestamp=None)
+    r = make("cef", timestamp=None)
     line = render(r, message=MessageError("Did %s %s", "TypeError: not enough arguments"))
     assert line.endswith("msg=Did %s %s logError=TypeError: not enough arguments")
 
@@ -344,7 +351,7 @@ def test_exception_instance() -> None:
         raise ValueError("bad\nthing=1")
     except ValueError as exc:
         err = exc
-    line = render(LineRenderer("cef", timestamp=None), exc_info=err, message="")
+    line = render(make("cef", timestamp=None), exc_info=err, message="")
     pairs = line.split("|", 7)[7]
     assert pairs.startswith("exceptionType=ValueError exceptionMessage=bad\\nthing\\=1 stackTrace=")
     assert "Traceback (most recent call last):\\n" in pairs
@@ -356,19 +363,19 @@ def test_exception_instance() -> None:
 
 def test_max_length_minimum() -> None:
     with pytest.raises(ValueError):
-        LineRenderer("cef", max_length=10)
+        make("cef", max_length=10)
 
 
 def test_max_length_not_needed() -> None:
-    r = LineRenderer("cef", max_length=1000)
-    assert render(r) == render(LineRenderer("cef"))
+    r = make("cef", max_length=1000)
+    assert render(r) == render(make("cef"))
     # 'truncated' is reserved once max_length is set
     assert keys(render(r, [("truncated", 1)])) == ["rt", "msg", "truncated_2"]
 
 
 def _trunc(kind: str, limit: int, value: str, **kw: Any) -> tuple[str, str]:
-    whole = render(LineRenderer(kind, timestamp=None, **kw), [("v", value)], message="")
-    line = render(LineRenderer(kind, timestamp=None, max_length=limit, **kw), [("v", value)],
+    whole = render(make(kind, timestamp=None, **kw), [("v", value)], message="")
+    line = render(make(kind, timestamp=None, max_length=limit, **kw), [("v", value)],
                   message="")  # fmt: skip
     return whole, line
 
@@ -402,7 +409,7 @@ def test_max_length_escaped_leef_delimiter(limit: int) -> None:
 
 
 def test_max_length_never_cuts_the_header() -> None:
-    r = LineRenderer("cef", vendor="V" * 200, max_length=64, timestamp=None)
+    r = make("cef", vendor="V" * 200, max_length=64, timestamp=None)
     line = render(r, [("k", "v")])
     head = f"CEF:0|{'V' * 200}|python|1.0|app.audit|Did %s|4|"
     assert line == head + f"truncated={len(head) + len('msg=Done k=v')}"
@@ -411,7 +418,7 @@ def test_max_length_never_cuts_the_header() -> None:
 def test_max_length_never_leaves_half_a_key() -> None:
     for limit in range(64, 120):
         line = render(
-            LineRenderer("leef", max_length=limit), [("averyveryverylongkeyname", "v" * 50)]
+            make("leef", max_length=limit), [("averyveryverylongkeyname", "v" * 50)]
         )
         for pair in ext(line, "leef"):
             assert "=" in pair
@@ -419,11 +426,11 @@ def test_max_length_never_leaves_half_a_key() -> None:
 
 def test_leef_epoch_ms_keeps_devtimeformat_reserved() -> None:
     # devTime in epoch ms has no devTimeFormat; a user's devTimeFormat must not pair with it.
-    renderer = LineRenderer("leef", timestamp="epoch_ms")
-    line = renderer.render(
+    renderer = make("leef", timestamp="epoch_ms")
+    line = renderer.render(EventParts(
         created=1777116738.421, levelno=20, event_id="e", name="n", message="m",
         items=[("devTimeFormat", "yyyy")],
-    )  # fmt: skip
+    ))  # fmt: skip
     attrs = line.split("|", 6)[6].split("\t")
     assert attrs[0] == "devTime=1777116738421"
     assert "devTimeFormat=yyyy" not in attrs
@@ -431,9 +438,59 @@ def test_leef_epoch_ms_keeps_devtimeformat_reserved() -> None:
 
 
 def test_timestamp_off_lets_the_user_supply_rt() -> None:
-    renderer = LineRenderer("cef", timestamp=None)
-    line = renderer.render(
+    renderer = make("cef", timestamp=None)
+    line = renderer.render(EventParts(
         created=0.0, levelno=20, event_id="e", name="n", message="m",
         items=[("rt", "Apr 25 2026 11:32:18.421 UTC")],
-    )  # fmt: skip
+    ))  # fmt: skip
     assert line.endswith("|4|msg=m rt=Apr 25 2026 11:32:18.421 UTC")
+
+
+# ------------------------------------------------------------------------------- shape
+
+CORE_MODULES = [
+    "_cache", "_exceptions", "_extension", "_fast", "_keys", "_layout", "_severity", "_text",
+    "_timestamps", "_truncate", "events", "options", "render",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("module", CORE_MODULES)
+def test_the_core_is_pure(module: str) -> None:
+    """The rendering core imports neither logging nor structlog (the adapters do)."""
+    import ast
+    from pathlib import Path
+
+    import cef_logging
+
+    source = (Path(cef_logging.__file__).parent / f"{module}.py").read_text(encoding="utf-8")
+    imported: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            imported.add(node.module.split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            assert node.module.split(".")[0] not in ("formatters", "structlog", "_intake")
+    assert not imported & {"logging", "structlog"}
+
+
+@pytest.mark.parametrize("module", [*CORE_MODULES, "formatters", "structlog", "_intake"])
+def test_all_is_complete(module: str) -> None:
+    """Every public name a module defines is in ``__all__``, and everything there exists."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    mod = importlib.import_module(f"cef_logging.{module}")
+    tree = ast.parse(Path(mod.__file__ or "").read_text(encoding="utf-8"))
+    defined: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            defined.add(node.name)
+        elif isinstance(node, ast.Assign):
+            defined.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            defined.add(node.target.id)
+    public = {name for name in defined if not name.startswith("_") and len(name) > 1}
+    assert set(mod.__all__) <= set(vars(mod))
+    assert public <= set(mod.__all__)

@@ -113,7 +113,7 @@ def _all_options_check(fmt: logging.Formatter) -> None:
     assert not any(p.startswith("secret=") for p in pairs)
     assert any(p.startswith("dvcpid=") for p in pairs)
     assert "logger=dictconfig.test" in pairs
-    assert fmt.renderer.severity_for(30) == 7
+    assert fmt.renderer.layout.severity.severity(30) == 7
 
 
 def test_yaml_factory_form_every_option(restore_logging: None) -> None:
@@ -136,7 +136,7 @@ def test_ext_resolves_inside_mapping_options(restore_logging: None) -> None:
     line = fmt.format(make_record("m"))
     assert " site=eu-west-1" in line
     assert "ext://" not in line
-    assert fmt.renderer.severity_for(20) == 3  # type: ignore[attr-defined]
+    assert fmt.renderer.layout.severity.severity(20) == 3  # type: ignore[attr-defined]
 
 
 def test_ext_to_a_function_gives_the_function(restore_logging: None) -> None:

@@ -17,6 +17,7 @@ from conftest import make_record
 from cef_logging import RESERVED_ATTRS, CEFFormatter, LEEFFormatter
 
 TS = "2026-04-25T11:32:18.421Z"
+MS = "1777116738421"  # the default CEF rt: epoch milliseconds
 FMT = "yyyy-MM-dd'T'HH:mm:ss.SSSX"
 OPTS = {"vendor": "Acme", "product": "Portal", "version": "2.1"}
 
@@ -37,7 +38,7 @@ GOLDEN = [
         ("bob", "10.0.0.1"),
         {"src": "10.0.0.1", "suser": "bob", "attempts": 2},
         "CEF:0|Acme|Portal|2.1|app.audit|User %s logged in from %s|4|"
-        f"rt={TS} msg=User bob logged in from 10.0.0.1 src=10.0.0.1 suser=bob attempts=2",
+        f"rt={MS} msg=User bob logged in from 10.0.0.1 src=10.0.0.1 suser=bob attempts=2",
         [f"devTime={TS}", f"devTimeFormat={FMT}", "sev=4",
          "msg=User bob logged in from 10.0.0.1", "src=10.0.0.1", "suser=bob", "attempts=2"],
     ),
@@ -46,7 +47,7 @@ GOLDEN = [
         ("C:\\tmp\\a b",),
         {"note": "line1\nline2\r", "eq": "a=b", "pipe": "x|y", "tab": "t\tt"},
         "CEF:0|Acme|Portal|2.1|app.audit|path=%s \\| ok|4|"
-        f"rt={TS} msg=path\\=C:\\\\tmp\\\\a b | ok note=line1\\nline2\\r eq=a\\=b pipe=x|y "
+        f"rt={MS} msg=path\\=C:\\\\tmp\\\\a b | ok note=line1\\nline2\\r eq=a\\=b pipe=x|y "
         "tab=t\tt",
         [f"devTime={TS}", f"devTimeFormat={FMT}", "sev=4",
          "msg=path=C:\\\\tmp\\\\a b | ok", "note=line1\\nline2\\r", "eq=a=b", "pipe=x|y",
@@ -255,7 +256,7 @@ def test_bad_messages_never_raise(msg: Any, args: Any, expected_msg: str, log_er
     for fmt in (CEFFormatter(timestamp=None), LEEFFormatter(timestamp=None)):
         line = fmt.format(make_record(msg, args))
         assert len(line.splitlines()) == 1
-        esc = fmt.renderer._escape
+        esc = fmt.renderer.layout.value_escape
         assert f"msg={esc(expected_msg)}" in line
         assert f"logError={esc(log_error)}" in line
 
@@ -265,14 +266,31 @@ def test_hostile_extra_value() -> None:
     assert cef_ext(line) == "msg=m h=<unprintable HostileStr>"
 
 
-def test_huge_int_does_not_lose_the_event() -> None:
-    """int -> str raises ValueError over 4300 digits: only that value is a placeholder."""
-    fmt = CEFFormatter(timestamp=None)
+@pytest.mark.parametrize("timestamp", [None, "iso"])
+def test_huge_int_is_written_in_full(timestamp: str | None) -> None:
+    """int -> str raises ValueError over 4300 digits; the value is still written as digits."""
+    fmt = CEFFormatter(timestamp=timestamp)
+    digits = "1" + "0" * 5000
     for _ in range(3):  # first call and cached paths
         line = fmt.format(make_record("m", extra={"big": 10**5000, "u": "x", "i": 5}))
-        assert line == (
-            "CEF:0|cef-logging|python|1.0|app.audit|m|4|msg=m big=<unprintable int> u=x i=5"
-        )
+        assert line.endswith(f"msg=m big={digits} u=x i=5")
+
+
+@pytest.mark.parametrize("cls", [CEFFormatter, LEEFFormatter])
+@pytest.mark.parametrize(("levelno", "severity"), [("30", "6"), ("ERROR", "8"), (None, "0"),
+                                                   (object(), "0"), (25.0, "0")])  # fmt: skip
+def test_non_int_levelno_keeps_the_extras(
+    cls: type[CEFFormatter], levelno: object, severity: str
+) -> None:
+    record = make_record("m", extra={"user": "al", "n": 1})
+    record.levelno = levelno  # type: ignore[assignment]
+    line = cls(timestamp=None).format(record)
+    assert "render error" not in line
+    assert "user=al" in line and "n=1" in line
+    if cls is CEFFormatter:
+        assert line.split("|")[6] == severity
+    else:
+        assert f"sev={max(int(severity), 1)}" in line
 
 
 def _snapshot(record: logging.LogRecord) -> dict[str, Any]:

@@ -15,6 +15,8 @@ The runbook's lines come from a .NET/Serilog implementation. We log the same eve
    is written with a ``_2`` suffix rather than emitted twice as the runbook warns.
 5. Exception fields: ``exceptionType`` is the fully-qualified class name, and a
    ``stackTrace`` field follows ``exceptionMessage``.
+6. CEF ``rt`` is epoch milliseconds by default (the form every CEF consumer reads),
+   not ISO 8601; ``timestamp="iso"`` gives substitution 1's form instead.
 """
 
 from __future__ import annotations
@@ -105,7 +107,9 @@ def run_failed_record(level: int, with_exception: bool) -> logging.LogRecord:
 def by_design(line: str) -> str:
     """The runbook line with substitutions 1-3 of the module docstring applied."""
     return (
-        line.replace("2026-04-25T11:32:18.4210000Z", "2026-04-25T11:32:18.421Z")  # 1
+        line.replace("rt=2026-04-25T11:32:18.4210000Z", "rt=1777116738421")  # 6
+        .replace("rt=2026-04-25T11:42:01.0030000Z", "rt=1777117321003")  # 6
+        .replace("2026-04-25T11:32:18.4210000Z", "2026-04-25T11:32:18.421Z")  # 1
         .replace("2026-04-25T11:42:01.0030000Z", "2026-04-25T11:42:01.003Z")  # 1
         .replace("yyyy-MM-ddTHH:mm:ss.fffffffZ", "yyyy-MM-dd'T'HH:mm:ss.SSSX")  # 2
         .replace("{Action} -> {StatusCode}", "%s -> %s")  # 3

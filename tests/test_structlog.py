@@ -27,6 +27,7 @@ from cef_logging.structlog import CONSUMED_KEYS  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 CREATED = 1777116738.421
 ISO = "2026-04-25T11:32:18.421Z"
+MS = "1777116738421"  # the default CEF rt: epoch milliseconds
 HEAD = "CEF:0|cef-logging|python|1.0|"
 
 
@@ -63,8 +64,8 @@ def test_configure_print_logger_golden() -> None:
     log.info("user login", user="alice", src="10.0.0.1", attempts=3)
     log.warning("disk | almost = full", path="C:\\tmp", ratio=0.93)
     assert out.getvalue().splitlines() == [
-        f"{HEAD}app.audit|user login|4|rt={ISO} msg=user login user=alice src=10.0.0.1 attempts=3",
-        f"{HEAD}app.audit|disk \\| almost = full|6|rt={ISO} msg=disk | almost \\= full "
+        f"{HEAD}app.audit|user login|4|rt={MS} msg=user login user=alice src=10.0.0.1 attempts=3",
+        f"{HEAD}app.audit|disk \\| almost = full|6|rt={MS} msg=disk | almost \\= full "
         "path=C:\\\\tmp ratio=0.93",
     ]
 
@@ -101,7 +102,7 @@ def test_configure_with_stdlib_logger_factory_uses_logger_name() -> None:
         cache_logger_on_first_use=False,
     )
     structlog.get_logger("test_structlog.factory").critical("halt", code=7)
-    assert stream.getvalue() == (f"{HEAD}test_structlog.factory|halt|10|rt={ISO} msg=halt code=7\n")
+    assert stream.getvalue() == (f"{HEAD}test_structlog.factory|halt|10|rt={MS} msg=halt code=7\n")
 
 
 def test_configure_exception_via_format_exc_info() -> None:
@@ -121,7 +122,7 @@ def test_configure_exception_via_format_exc_info() -> None:
         raise KeyError("nope")
     except KeyError:
         line = log.exception("failed")
-    assert line.startswith(f"{HEAD}Generic|failed|8|rt={ISO} msg=failed exceptionType=KeyError ")
+    assert line.startswith(f"{HEAD}Generic|failed|8|rt={MS} msg=failed exceptionType=KeyError ")
     assert "exceptionMessage='nope' stackTrace=Traceback (most recent call last):\\n" in line
     assert "exception=" not in line
 
@@ -234,15 +235,15 @@ def _rt(line: str) -> str:
 )
 def test_timestamp_key_forms(value: object) -> None:
     line = render({"event": "e", "timestamp": value})
-    assert f"|rt={ISO} msg=e" in line
+    assert f"|rt={MS} msg=e" in line
     assert "timestamp" not in line
 
 
 def test_timestamp_int_epoch_and_naive_local() -> None:
-    assert "|rt=2026-04-25T11:32:18.000Z " in render({"event": "e", "timestamp": 1777116738})
+    assert "|rt=1777116738000 " in render({"event": "e", "timestamp": 1777116738})
     naive = datetime.fromtimestamp(CREATED)  # local wall time, as TimeStamper(utc=False)
-    assert f"|rt={ISO} " in render({"event": "e", "timestamp": naive})
-    assert f"|rt={ISO} " in render({"event": "e", "timestamp": naive.isoformat()})
+    assert f"|rt={MS} " in render({"event": "e", "timestamp": naive})
+    assert f"|rt={MS} " in render({"event": "e", "timestamp": naive.isoformat()})
 
 
 def test_timestamp_formats() -> None:
@@ -275,10 +276,10 @@ def test_missing_timestamp_is_now() -> None:
 
 def test_event_not_a_string_and_missing() -> None:
     line = render({"event": {"a": 1}, "timestamp": CREATED})
-    assert line == f'{HEAD}Generic|{{"a":1}}|4|rt={ISO} msg={{"a":1}}'
-    assert render({"event": 12, "timestamp": CREATED}) == f"{HEAD}Generic|12|4|rt={ISO} msg=12"
-    assert render({"k": "v", "timestamp": CREATED}) == f"{HEAD}Generic||4|rt={ISO} k=v"
-    assert render({"event": None, "timestamp": CREATED}) == f"{HEAD}Generic||4|rt={ISO}"
+    assert line == f'{HEAD}Generic|{{"a":1}}|4|rt={MS} msg={{"a":1}}'
+    assert render({"event": 12, "timestamp": CREATED}) == f"{HEAD}Generic|12|4|rt={MS} msg=12"
+    assert render({"k": "v", "timestamp": CREATED}) == f"{HEAD}Generic||4|rt={MS} k=v"
+    assert render({"event": None, "timestamp": CREATED}) == f"{HEAD}Generic||4|rt={MS}"
 
 
 def test_options_match_stdlib_formatter() -> None:
@@ -299,7 +300,7 @@ def test_options_match_stdlib_formatter() -> None:
           "sourceAddress": "1.2.3.4", "weird key": 1, "empty": None}  # fmt: skip
     line = render(ed, **options)
     assert line == (
-        "CEF:0|Acme|Gate\\|way|2|svc|hi|4|rt=2026-04-25T11:32:18.421Z suser=al message=hi "
+        "CEF:0|Acme|Gate\\|way|2|svc|hi|4|rt=1777116738421 suser=al message=hi "
         "env=prod src=1.2.3.4 weird_key=1 empty=- tenant=none"
     )
     record = logging.LogRecord("svc", logging.INFO, "p", 1, "hi", (), None)
@@ -337,10 +338,10 @@ def test_invalid_options_raise_at_construction() -> None:
 
 def test_reserved_keys() -> None:
     ed = {"event": "e", "logger": "lg", "level": "info", "timestamp": CREATED, "k": 1}
-    assert render(ed) == f"{HEAD}lg|e|4|rt={ISO} msg=e k=1"
+    assert render(ed) == f"{HEAD}lg|e|4|rt={MS} msg=e k=1"
     line = render(ed, reserved_keys=["k"])
     assert line == (
-        f"{HEAD}lg|e|4|rt={ISO} msg=e event=e logger=lg level=info timestamp={CREATED!r}"
+        f"{HEAD}lg|e|4|rt={MS} msg=e event=e logger=lg level=info timestamp={CREATED!r}"
     )
     # ProcessorFormatter's meta keys are never written, whatever reserved_keys says
     line = render({**ed, "_record": "x", "_from_structlog": True}, reserved_keys=())
@@ -526,7 +527,7 @@ def test_processor_formatter_structlog_events_match_direct_rendering() -> None:
     direct = renderer(None, "warning", expected)
     assert stream.getvalue() == direct + "\n"
     assert stream.getvalue() == (
-        f"{HEAD}test_structlog.bridge.events|bridged|6|rt={ISO} msg=bridged user=al n=1\n"
+        f"{HEAD}test_structlog.bridge.events|bridged|6|rt={MS} msg=bridged user=al n=1\n"
     )
     assert "_record" not in stream.getvalue() and "_logger" not in stream.getvalue()
 
@@ -564,7 +565,7 @@ def test_import_and_use_without_structlog() -> None:
         import cef_logging.structlog as adapter
         line = CEFRenderer()(None, "warning", {"event": "hi", "timestamp": 0, "k": "v"})
         head = "CEF:0|cef-logging|python|1.0|Generic|hi|6|"
-        assert line == head + "rt=1970-01-01T00:00:00.000Z msg=hi k=v", line
+        assert line == head + "rt=0 msg=hi k=v", line
         assert LEEFRenderer()(None, "info", {"event": "x"}).startswith("LEEF:2.0|")
         assert sys.modules["structlog"] is None
         assert adapter.__name__ == "cef_logging.structlog"

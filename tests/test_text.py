@@ -196,10 +196,41 @@ def test_to_text(value: object, expected: str) -> None:
     assert _text.to_text(value) == expected
 
 
-def test_to_text_huge_int_never_raises() -> None:
-    # int -> str is limited to sys.get_int_max_str_digits() (4300) digits since 3.11
-    assert _text.to_text(10**5000) == "<unprintable int>"
-    assert _text.to_text(-(10**4000)).startswith("-1000")
+@pytest.mark.parametrize(
+    "value",
+    [10**5000, -(10**5000) + 7, 3**40000, 10**4299, -(10**4300)],
+    ids=["1e5000", "-1e5000+7", "3^40000", "1e4299", "-1e4300"],
+)
+def test_to_text_huge_int_in_full(value: int) -> None:
+    # int -> str is limited to sys.get_int_max_str_digits() (4300) digits since 3.11;
+    # to_text writes every digit anyway (checked against hex, which has no limit).
+    text = _text.to_text(value)
+    assert re.fullmatch(r"-?[1-9][0-9]*", text)
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("-")
+    total = 0
+    for start in range(0, len(digits), 1000):
+        chunk = digits[start : start + 1000]
+        total = total * 10 ** len(chunk) + int(chunk)
+    assert sign * total == value
+
+
+def test_to_text_int_beyond_the_documented_limit() -> None:
+    value = 1 << (_text.MAX_INT_BITS + 1)
+    assert _text.to_text(value) == f"<int of {_text.MAX_INT_BITS + 2} bits>"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ([float("nan")], "[null]"),
+        ({"a": [1.5, float("inf"), {"b": float("-inf")}]}, '{"a":[1.5,null,{"b":null}]}'),
+        ((float("nan"), "x"), '[null,"x"]'),
+        ({float("nan")}, "[null]"),
+    ],
+)
+def test_nested_non_finite_floats_are_json_null(value: object, expected: str) -> None:
+    assert _text.to_text(value) == expected
 
 
 def test_to_text_never_raises_on_cycles() -> None:
@@ -207,3 +238,30 @@ def test_to_text_never_raises_on_cycles() -> None:
     cyc.append(cyc)
     out = _text.to_text(cyc)
     assert isinstance(out, str) and re.fullmatch(r"\[\[.*\]\]", out)
+
+
+def test_json_encoder_json_is_to_text() -> None:
+    assert _text.make_to_text("json") is _text.to_text
+    with pytest.raises(ValueError, match="json_encoder"):
+        _text.make_to_text("ujson")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": [1, 2.5, None, True], "b": {"c": "d=e\\f"}},
+        [float("nan"), float("inf")],
+        ("x", 1),
+        {1: "int key"},
+        {"big": 10**30},  # over 64 bits: orjson refuses, the stdlib writes it
+        ["\ud800"],  # a lone surrogate: orjson refuses
+        {"raw": b"caf\xc3\xa9"},
+    ],
+)
+def test_json_encoder_orjson_writes_the_same_json(value: object) -> None:
+    import json
+
+    pytest.importorskip("orjson")
+    fast = _text.make_to_text("orjson")
+    assert json.loads(fast(value)) == json.loads(_text.to_text(value))
+    assert fast("plain") == "plain" and fast(5) == "5"

@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cef_logging._timestamps import TIMESTAMP_FORMATS, make_timestamp
+from cef_logging._timestamps import (
+    TIMESTAMP_FORMATS,
+    make_timestamp,
+    parse_timestamp,
+    utc_iso_epoch_ms,
+    utc_iso_text,
+)
 
 CREATED = 1777116738.421  # 2026-04-25T11:32:18.421Z
 
@@ -126,3 +132,21 @@ def test_agrees_with_datetime(created: float) -> None:
     )
     whole = calendar.timegm(moment.timetuple())
     assert make_timestamp("epoch_ms")(created) == str(whole * 1000 + ms)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(min_value=dt.datetime(1840, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+    digits=st.integers(min_value=3, max_value=6),
+)
+def test_utc_iso_text_shortcuts_agree_with_parsing(moment: dt.datetime, digits: int) -> None:
+    """structlog's UTC ISO text, re-cut directly, equals parsing it and rendering the float
+    (in the years where a float holds microseconds exactly)."""
+    text = moment.isoformat(timespec="microseconds")[: 20 + digits] + "Z"
+    seconds = parse_timestamp(text)
+    assert seconds is not None
+    shortcut = utc_iso_epoch_ms(text)
+    expected = (make_timestamp("epoch_ms")(seconds),)
+    # before 1970-01-01T00:00:01 the shortcut declines (the caller then parses the text)
+    assert shortcut == expected if seconds >= 1 else shortcut in (None, expected)
+    assert utc_iso_text(text) == (make_timestamp("iso")(seconds),)
