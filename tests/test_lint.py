@@ -360,7 +360,6 @@ def test_the_growth_measure_tells_quadratic_from_linear() -> None:
 # ----------------------------------------------------------------- the library's own lines
 
 
-@pytest.mark.xfail(strict=False, reason="needs the epoch-ms rt default")
 def test_demo_piped_into_lint_exits_0_without_warnings() -> None:
     demo = subprocess.run(
         [sys.executable, "-m", "cef_logging", "demo"], capture_output=True, check=True, timeout=60
@@ -378,8 +377,7 @@ def test_demo_lines_have_no_errors_and_custom_keys_are_only_info() -> None:
     for line in cli.demo_lines():
         for finding in lint_line(line):
             assert finding.severity != "error", (line, finding)
-            if finding.code != "CEF201":  # the rt default: see the xfail above
-                assert finding.severity == "info", (line, finding)
+            assert finding.severity == "info", (line, finding)
 
 
 def test_finding_factory_equals_the_dataclass() -> None:
