@@ -119,6 +119,26 @@ MAX_EPOCH: Final = 253402300799.0
 _fromisoformat: Final = datetime.fromisoformat
 
 
+#: Seconds, a fraction of any length, and the rest (zone): what Python 3.10's
+#: ``fromisoformat`` cannot read when the fraction is not 3 or 6 digits long.
+_ISO_FRACTION: Final = re.compile(r"(.*T\d\d:\d\d:\d\d)\.(\d+)(.*)").fullmatch
+
+
+def _parse_iso_compat(text: str) -> float | None:
+    """ISO 8601 text that ``fromisoformat`` refused on this Python: a ``Z`` zone (3.10) or
+    a fraction of other than 3 or 6 digits (3.10), read as 3.11+ reads them."""
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    match = _ISO_FRACTION(text)
+    if match is not None:
+        head, fraction, zone = match.groups()
+        text = f"{head}.{fraction[:6].ljust(6, '0')}{zone}"
+    try:
+        return _fromisoformat(text).timestamp()
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
 def parse_timestamp(value: object) -> float | None:
     """Epoch seconds for a ``timestamp`` value, or None when it cannot be read.
 
@@ -132,13 +152,7 @@ def parse_timestamp(value: object) -> float | None:
             return _fromisoformat(value).timestamp()  # type: ignore[arg-type]
         except (ValueError, OverflowError, OSError):
             pass
-        text: str = value  # type: ignore[assignment]
-        if text[-1:] in ("Z", "z"):  # Python 3.10's fromisoformat has no "Z"
-            try:
-                return _fromisoformat(text[:-1] + "+00:00").timestamp()
-            except (ValueError, OverflowError, OSError):
-                pass
-        return None
+        return _parse_iso_compat(value)  # type: ignore[arg-type]
     if tp is float or tp is int:
         seconds = float(value)  # type: ignore[arg-type]
     elif isinstance(value, datetime):
