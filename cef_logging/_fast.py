@@ -164,34 +164,6 @@ class FastPath:
             out.append(prefix)
         return out
 
-    def _unplanned(
-        self, keys: tuple[str, ...], values: Sequence[object], ts: str, sev: int, message: str
-    ) -> tuple[str, int] | None:
-        """The placeholder extension of an event without a plan, if its keys are plain."""
-        sep = self._sep
-        try:
-            # a key not seen yet or not plain has no str prefix: None + str raises TypeError
-            body = sep.join(map(_concat, map(self._prefixes.get, keys), map(str, values)))
-        except TypeError:
-            try:
-                prefixes = self._prefixes_of(keys)
-            except TypeError:  # an unhashable key
-                return None
-            if prefixes is None:
-                return None
-            body = sep.join(map(_concat, prefixes, map(str, values)))
-        n = self._base_pairs + len(keys)
-        if self._layout.is_cef:
-            head = f"{self._ts_pfx}{ts}"
-        else:
-            head = f"{self._ts_pfx}{ts}{self._fmt_part}{self._sev_pfx}{sev}"
-        if message:
-            head = f"{head}{self._msg_pfx}{message}"
-            n += 1
-        if keys:
-            return f"{head}{self._static_part}{sep}{body}", n
-        return head + self._static_part, n
-
     # ------------------------------------------------------------------------ render
 
     def render(self, parts: EventParts) -> str | None:
@@ -268,21 +240,38 @@ class FastPath:
         message: str,
     ) -> tuple[str, int] | None:
         """The placeholder extension and its placeholder count of an event whose key
-        sequence has no plan yet (``_MISSING``: one is made on its second sighting) or
-        none (None)."""
-        if plan is _MISSING:
-            plan = self._plan(keys) if self._door.admit(keys) else None
-            if plan is None:
-                return self._unplanned(keys, values, ts, sev, message)
-        if plan is None:
-            return None  # a key sequence the fast path never renders
+        sequence has no plan yet (``_MISSING``: one is made on its second sighting) or none
+        (None: the general path renders it). Without a plan, the pairs are joined from the
+        per-key prefixes, if every key comes through plain."""
+        if plan is _MISSING and self._door.admit(keys):
+            plan = self._plan(keys)
+            if plan is not None:
+                return _by_plan(plan, self._is_cef, values, ts, sev, message)
+        elif plan is None:
+            return None
+        sep = self._sep
+        try:
+            # a key not seen yet or not plain has no str prefix: None + str raises TypeError
+            body = sep.join(map(_concat, map(self._prefixes.get, keys), map(str, values)))
+        except TypeError:
+            try:
+                prefixes = self._prefixes_of(keys)
+            except TypeError:  # an unhashable key
+                return None
+            if prefixes is None:
+                return None
+            body = sep.join(map(_concat, prefixes, map(str, values)))
+        n = self._base_pairs + len(keys)
         if self._is_cef:
-            if message:
-                return plan.with_msg % (ts, message, *values), plan.with_n
-            return plan.without_msg % (ts, *values), plan.without_n
+            head = f"{self._ts_pfx}{ts}"
+        else:
+            head = f"{self._ts_pfx}{ts}{self._fmt_part}{self._sev_pfx}{sev}"
         if message:
-            return plan.with_msg % (ts, sev, message, *values), plan.with_n
-        return plan.without_msg % (ts, sev, *values), plan.without_n
+            head = f"{head}{self._msg_pfx}{message}"
+            n += 1
+        if keys:
+            return f"{head}{self._static_part}{sep}{body}", n
+        return head + self._static_part, n
 
     def _finish(self, ext: str, n: int, event_id: str, name: str, sev: int) -> str | None:
         """Escape the extension (see :mod:`._extension`) and add the header; None if a
@@ -309,3 +298,16 @@ class FastPath:
                 line, self._max_length, layout.sep, layout.trunc_key or "truncated", self._pipes
             )
         return line
+
+
+def _by_plan(
+    plan: Plan, is_cef: bool, values: Sequence[object], ts: str, sev: int, message: str
+) -> tuple[str, int]:
+    """Fill a plan (as :meth:`FastPath.render` does inline for known plans)."""
+    if is_cef:
+        if message:
+            return plan.with_msg % (ts, message, *values), plan.with_n
+        return plan.without_msg % (ts, *values), plan.without_n
+    if message:
+        return plan.with_msg % (ts, sev, message, *values), plan.with_n
+    return plan.without_msg % (ts, sev, *values), plan.without_n
