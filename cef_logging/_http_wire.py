@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
-from ._transport import Refused, Retry, Transport
+from ._transport import Refused, Retry, Transport, release_without_io, say_goodbye, shut_down
 
 __all__ = ["HttpTarget", "HttpTransport", "check_headers", "parse_url", "retry_after_seconds"]
 
@@ -197,31 +197,14 @@ class HttpTransport(Transport):
         conn, self._conn = self._conn, None
         if conn is None:
             return
-        sock = conn.sock
-        if isinstance(sock, ssl.SSLSocket):
-            try:
-                sock.settimeout(0.5)
-                sock.unwrap()
-            except (OSError, ValueError):
-                pass
+        if conn.sock is not None:
+            say_goodbye(conn.sock)
         conn.close()
 
     def interrupt(self) -> None:
         conn = self._conn
-        sock = conn.sock if conn is not None else None
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        shut_down(conn.sock if conn is not None else None)
 
     def forget(self) -> None:
         conn, self._conn = self._conn, None
-        sock = conn.sock if conn is not None else None
-        if sock is not None:
-            try:
-                fd = sock.detach()
-                if fd >= 0:
-                    socket.close(fd)
-            except OSError:
-                pass
+        release_without_io(conn.sock if conn is not None else None)

@@ -47,7 +47,17 @@ from ._relp_wire import (
     parse_response,
     printable,
 )
-from ._transport import Endpoint, Refused, Retry, Transport, TransportSpec, register_transport
+from ._transport import (
+    Endpoint,
+    Refused,
+    Retry,
+    Transport,
+    TransportSpec,
+    close_quietly,
+    register_transport,
+    say_goodbye,
+    shut_down,
+)
 
 __all__ = ["DEFAULT_PORT", "DEFAULT_WINDOW", "RelpTransport"]
 
@@ -472,29 +482,18 @@ class RelpTransport(Transport):
                     for frame in self._parser.feed(self._recv(deadline - time.monotonic())):
                         if frame.command == "rsp" and frame.txnr == txnr:
                             answered = True
-            if isinstance(sock, ssl.SSLSocket):
-                sock.settimeout(_CLOSE_TIMEOUT)
-                sock.unwrap()
         except Exception:
             pass
+        say_goodbye(sock)
         self._drop()
 
     def _drop(self) -> None:
         sock, self._sock = self._sock, None
         self._poller = None
-        if sock is not None:
-            try:
-                sock.close()
-            except OSError:
-                pass
+        close_quietly(sock)
 
     def interrupt(self) -> None:
-        sock = self._sock
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except (OSError, ValueError):
-                pass
+        shut_down(self._sock)
 
     def forget(self) -> None:
         self._acked_ahead = []

@@ -19,13 +19,20 @@ import ssl
 from collections.abc import Sequence
 
 from ._syslog_wire import frame
-from ._transport import Endpoint, Refused, Retry, Transport, TransportSpec, register_transport
+from ._transport import (
+    Endpoint,
+    Refused,
+    Retry,
+    Transport,
+    TransportSpec,
+    close_quietly,
+    register_transport,
+    release_without_io,
+    say_goodbye,
+    shut_down,
+)
 
 __all__ = ["StreamTransport", "UdpSender", "UdpTransport", "is_ip_literal"]
-
-#: Seconds allowed for the TLS close_notify exchange when a connection is closed.
-CLOSE_NOTIFY_TIMEOUT = 0.5
-
 
 class StreamTransport(Transport):
     """Syslog over TCP, or TLS when the endpoint has an ``ssl_context`` (RFC 5425)."""
@@ -101,46 +108,21 @@ class StreamTransport(Transport):
         """Close a broken connection (no TLS shutdown: the peer is gone)."""
         sock, self._sock = self._sock, None
         self._poller = None
-        if sock is not None:
-            try:
-                sock.close()
-            except OSError:
-                pass
+        close_quietly(sock)
 
     def close(self) -> None:
         sock, self._sock = self._sock, None
         self._poller = None
-        if sock is None:
-            return
-        try:
-            if isinstance(sock, ssl.SSLSocket):
-                sock.settimeout(CLOSE_NOTIFY_TIMEOUT)
-                sock = sock.unwrap()  # sends close_notify, waits (bounded) for the reply
-        except (OSError, ValueError):
-            pass
-        try:
-            sock.close()
-        except OSError:
-            pass
+        if sock is not None:
+            close_quietly(say_goodbye(sock))
 
     def interrupt(self) -> None:
-        sock = self._sock
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        shut_down(self._sock)
 
     def forget(self) -> None:
         sock, self._sock = self._sock, None
         self._poller = None
-        if sock is not None:
-            try:
-                fd = sock.detach()  # no I/O: the parent still uses this TLS session
-                if fd >= 0:
-                    socket.close(fd)
-            except OSError:
-                pass
+        release_without_io(sock)
 
 
 register_transport(TransportSpec("tcp", StreamTransport, default_port=514, tls="never"))

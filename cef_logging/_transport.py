@@ -23,6 +23,7 @@ continue with the rest. Any other exception raised by a transport is treated as
 from __future__ import annotations
 
 import importlib
+import socket
 import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,9 +35,16 @@ __all__ = [
     "SendFailure",
     "Transport",
     "TransportSpec",
+    "close_quietly",
     "register_transport",
+    "release_without_io",
+    "say_goodbye",
+    "shut_down",
     "syslog_transport",
 ]
+
+#: Seconds allowed for the TLS close_notify exchange when a connection is closed.
+CLOSE_NOTIFY_TIMEOUT = 0.5
 
 
 class SendFailure(Exception):
@@ -110,6 +118,54 @@ class Transport:
         """Called in a forked child: drop the connection inherited from the parent
         without any I/O on it (no shutdown, no TLS alert -- the parent still uses it);
         just release the file descriptor. Never raises."""
+
+
+# --------------------------------------------------------------------------------------
+# Socket endings shared by the transports (each never raises)
+# --------------------------------------------------------------------------------------
+
+
+def close_quietly(sock: socket.socket | None) -> None:
+    """Close *sock* without any goodbye: for a connection that is already broken."""
+    if sock is not None:
+        try:
+            sock.close()
+        except OSError:
+            pass
+
+
+def say_goodbye(sock: socket.socket) -> socket.socket:
+    """End a TLS session with close_notify (waiting at most :data:`CLOSE_NOTIFY_TIMEOUT`
+    for the reply) and return the plain socket to close; other sockets are returned as
+    they are."""
+    if isinstance(sock, ssl.SSLSocket):
+        try:
+            sock.settimeout(CLOSE_NOTIFY_TIMEOUT)
+            return sock.unwrap()
+        except (OSError, ValueError):
+            pass
+    return sock
+
+
+def shut_down(sock: socket.socket | None) -> None:
+    """Make a send or receive blocked on *sock* in another thread fail at once."""
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, ValueError):
+            pass
+
+
+def release_without_io(sock: socket.socket | None) -> None:
+    """In a forked child: let go of the parent's connection with no I/O at all (no
+    shutdown, no TLS alert -- the parent still uses it), only the file descriptor."""
+    if sock is not None:
+        try:
+            fd = sock.detach()
+            if fd >= 0:
+                socket.close(fd)
+        except OSError:
+            pass
 
 
 # --------------------------------------------------------------------------------------
