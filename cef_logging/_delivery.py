@@ -128,13 +128,20 @@ class DeliveryEngine:
         self.max_retry_after = max_retry_after
         self.max_retries = max_retries
         self.drain_timeout = drain_timeout
-        self._memory = _MemoryQueue(max_queue, max_queue_bytes)
+        try:
+            self._memory = _MemoryQueue(max_queue, max_queue_bytes)
+        except BaseException:
+            if spool is not None:
+                spool.close()  # the lock file must not outlive a failed constructor
+            raise
         self._spool = spool
         self.sent = 0
         self.dropped = 0
         self.rejected = 0
         self._init_state()
         _ENGINES.add(self)
+        if spool is not None and len(spool):
+            self.start()  # deliver what a previous process left, first
 
     def _init_state(self) -> None:
         self._cond = threading.Condition(threading.Lock())

@@ -350,22 +350,15 @@ class SyslogHandler(_QueuedHandler):
                 window,
             )  # fmt: skip
             transport_obj = factory(endpoint)
-            try:
-                self._engine = DeliveryEngine(
-                    transport_obj, name=f"SyslogHandler({transport_obj.description})",
-                    report=_reporter(self), batch_size=int(batch_size),
-                    max_batch_bytes=4 * MiB, flush_interval=float(flush_interval),
-                    max_queue=int(max_queue), max_queue_bytes=int(max_queue_bytes),
-                    timeout=float(timeout), backoff_base=float(backoff_base),
-                    backoff_max=float(backoff_max), max_retry_after=float(backoff_max),
-                    max_retries=max_retries, drain_timeout=float(drain_timeout), spool=spool,
-                )  # fmt: skip
-            except BaseException:
-                if spool is not None:
-                    spool.close()
-                raise
-            if spool is not None and len(spool):
-                self._engine.start()  # deliver what a previous process left, first
+            self._engine = DeliveryEngine(
+                transport_obj, name=f"SyslogHandler({transport_obj.description})",
+                report=_reporter(self), batch_size=int(batch_size),
+                max_batch_bytes=4 * MiB, flush_interval=float(flush_interval),
+                max_queue=int(max_queue), max_queue_bytes=int(max_queue_bytes),
+                timeout=float(timeout), backoff_base=float(backoff_base),
+                backoff_max=float(backoff_max), max_retry_after=float(backoff_max),
+                max_retries=max_retries, drain_timeout=float(drain_timeout), spool=spool,
+            )  # fmt: skip
 
     # -- message construction -----------------------------------------------------------
 
@@ -586,22 +579,15 @@ class HTTPBatchHandler(_QueuedHandler):
         transport = HttpTransport(
             target, method=method_u, headers=merged, ssl_context=context, gzip=self.gzip
         )
-        try:
-            self._engine = DeliveryEngine(
-                transport, name=transport.description, report=_reporter(self),
-                batch_size=self.batch_size, max_batch_bytes=16 * MiB,
-                flush_interval=self.flush_interval, max_queue=self.max_queue,
-                max_queue_bytes=self.max_queue_bytes, timeout=self.timeout,
-                backoff_base=self.backoff_base, backoff_max=self.backoff_max,
-                max_retry_after=self.max_retry_after, max_retries=max_retries,
-                drain_timeout=self.drain_timeout, spool=spool,
-            )  # fmt: skip
-        except BaseException:
-            if spool is not None:
-                spool.close()
-            raise
-        if spool is not None and len(spool):
-            self._engine.start()  # deliver what a previous process left, first
+        self._engine = DeliveryEngine(
+            transport, name=transport.description, report=_reporter(self),
+            batch_size=self.batch_size, max_batch_bytes=16 * MiB,
+            flush_interval=self.flush_interval, max_queue=self.max_queue,
+            max_queue_bytes=self.max_queue_bytes, timeout=self.timeout,
+            backoff_base=self.backoff_base, backoff_max=self.backoff_max,
+            max_retry_after=self.max_retry_after, max_retries=max_retries,
+            drain_timeout=self.drain_timeout, spool=spool,
+        )  # fmt: skip
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
