@@ -864,3 +864,14 @@ def test_lenient_leef_escapes_and_many_delimiters_stay_fast() -> None:
     line = "LEEF:2.0|V|P|1|E|^|msg=a\\^b^" + "x^" * 20000 + "sev=3"
     event = parse_leef(line)
     assert event.attributes == {"msg": "a^b^" + "x^" * 19999 + "x", "sev": "3"}
+
+
+@given(st.text(alphabet=" =ab.-_[]\\|é\n", max_size=60))
+def test_possessive_key_pattern_splits_as_the_plain_one(text: str) -> None:
+    """The CEF key pattern takes key runs possessively on 3.11+: same split as greedy."""
+    from cef_logging import parse as p
+
+    plain = re.compile(r" (" + p._LENIENT_KEY_CHARS + r")=")
+    assert p._CEF_NEXT_KEY.split(" " + text) == plain.split(" " + text)
+    for line in _fuzz_lines(300, seed=5):
+        assert p._CEF_NEXT_KEY.split(line) == plain.split(line)
