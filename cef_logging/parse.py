@@ -592,8 +592,10 @@ def _strict_cef_extensions(line: str, at: int) -> tuple[dict[str, str], int]:
 
 
 #: Key sequences (as tuples) already found valid and free of repeats: lines of one
-#: producer repeat a few sequences, so one set lookup checks all their keys.
-_good_key_runs: set[tuple[str, ...]] = set()
+#: producer repeat a few sequences, so one lookup checks all their keys. Each maps to
+#: itself, and the stored tuple is what callers get: a caller that looks the sequence
+#: up again (lint's plans) then compares it by identity, not string by string.
+_good_key_runs: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
 def _strict_cef_raw_pairs(
@@ -643,13 +645,16 @@ def _strict_cef_raw_pairs(
             return None
     elif ext.count("=") != count:
         return None
-    if keys not in _good_key_runs:
+    known = _good_key_runs.get(keys)
+    if known is not None:
+        keys = known
+    else:
         if not _strict_keys_ok(keys, _STRICT_KEY_LIST, " ", _valid_cef_keys) or (
             len(set(keys)) != count
         ):
             return None
         if count <= 64 and len(_good_key_runs) < _VALID_KEYS_MAX:
-            _good_key_runs.add(keys)
+            _good_key_runs[keys] = keys
     return keys, pieces[2::2], ext_start
 
 
