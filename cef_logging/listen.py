@@ -168,8 +168,10 @@ _SD_RE: Final = re.compile(
     r'(?:\[[^\]"\s=]+(?:\s+[^\]"\s=]+=' + _PARAM_VALUE + r")*\s*\])+", re.DOTALL
 )
 _BSD_TIME_RE: Final = re.compile(
-    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]\d \d\d:\d\d:\d\d(?: \d{4})? "
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]\d \d\d:\d\d:\d\d "
 )
+#: A year after the RFC 3164 time (some senders add one), followed by a host name token.
+_BSD_YEAR_RE: Final = re.compile(r"\d{4} (?=[^\s:\[]+ )")
 _ISO_TIME_RE: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S* ")
 _TAG_RE: Final = re.compile(r"([^\s\[\]:]{1,48})(?:\[([^\]\s]{0,128})\])?: ?")
 _MARKERS: Final = ("CEF:", "LEEF:")
@@ -230,8 +232,14 @@ def parse_syslog(text: str) -> tuple[SyslogHeader | None, str]:
     stamp = _BSD_TIME_RE.match(text, pos) or _ISO_TIME_RE.match(text, pos)
     if stamp is None:
         return SyslogHeader("pri", pri, facility, severity), text[pos:]
-    timestamp = stamp.group()[:-1]
     pos = stamp.end()
+    if stamp.re is _BSD_TIME_RE and not text.startswith(_MARKERS, pos):
+        # "2024 host tag: ..." has a year; in "2024 tag: ..." or "2024 CEF:..." the four
+        # digits are the host name.
+        year = _BSD_YEAR_RE.match(text, pos)
+        if year is not None and not text.startswith(_MARKERS, year.end()):
+            pos = year.end()
+    timestamp = text[stamp.start() : pos - 1]
     hostname: str | None = None
     app_name: str | None = None
     procid: str | None = None

@@ -14,6 +14,7 @@ values without a backslash are taken as they are.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, fields
 from operator import methodcaller
@@ -254,7 +255,13 @@ def _split_header(
 
 # --------------------------------------------------------------------------- CEF
 
-_CEF_NEXT_KEY: Final = re.compile(r" (" + _LENIENT_KEY_CHARS + r")=")
+# A key is a run of key characters right after a space and right before "=". The run is
+# taken possessively where the engine knows "++" (3.11 on): a word of a value that is not
+# followed by "=" then fails at once instead of being given back one character at a
+# time; as "=" is not a key character, giving back can never lead to a match, so both
+# forms split identically (a test holds them to each other).
+_KEY_RUN: Final = _LENIENT_KEY_CHARS + ("+" if sys.version_info >= (3, 11) else "")
+_CEF_NEXT_KEY: Final = re.compile(r" (" + _KEY_RUN + r")=")
 _CEF_VALUE_TOKEN: Final = re.compile(r"\\(.?)|=", re.S)
 _CEF_VALUE_ESCAPES: Final = {"\\": "\\", "=": "=", "r": "\r", "n": "\n"}
 _CEF_VALUE_ESCAPES_LENIENT: Final = {**_CEF_VALUE_ESCAPES, "|": "|"}
@@ -585,8 +592,10 @@ def _strict_cef_extensions(line: str, at: int) -> tuple[dict[str, str], int]:
 
 
 #: Key sequences (as tuples) already found valid and free of repeats: lines of one
-#: producer repeat a few sequences, so one set lookup checks all their keys.
-_good_key_runs: set[tuple[str, ...]] = set()
+#: producer repeat a few sequences, so one lookup checks all their keys. Each maps to
+#: itself, and the stored tuple is what callers get: a caller that looks the sequence
+#: up again (lint's plans) then compares it by identity, not string by string.
+_good_key_runs: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
 def _strict_cef_raw_pairs(
@@ -636,13 +645,16 @@ def _strict_cef_raw_pairs(
             return None
     elif ext.count("=") != count:
         return None
-    if keys not in _good_key_runs:
+    known = _good_key_runs.get(keys)
+    if known is not None:
+        keys = known
+    else:
         if not _strict_keys_ok(keys, _STRICT_KEY_LIST, " ", _valid_cef_keys) or (
             len(set(keys)) != count
         ):
             return None
         if count <= 64 and len(_good_key_runs) < _VALID_KEYS_MAX:
-            _good_key_runs.add(keys)
+            _good_key_runs[keys] = keys
     return keys, pieces[2::2], ext_start
 
 

@@ -970,3 +970,21 @@ def test_the_queue_is_bounded_in_bytes_too() -> None:
         while (item := listener.get(timeout=0)) is not None:
             kept.append(item)
         assert len(kept) == 3 and listener.stats().dropped == 7  # 3 x 100 bytes fit
+
+
+@pytest.mark.parametrize(
+    ("text", "timestamp", "hostname", "app"),
+    [
+        ("<11>Dec  2 14:00:00 0000 app: CEF:0|a", "Dec  2 14:00:00", "0000", "app"),
+        ("<11>Dec  2 14:00:00 2024 host app: CEF:0|a", "Dec  2 14:00:00 2024", "host", "app"),
+        ("<11>Dec  2 14:00:00 2024 app[7]: CEF:0|a", "Dec  2 14:00:00", "2024", "app"),
+        ("<11>Dec  2 14:00:00 2024 CEF:0|a", "Dec  2 14:00:00", "2024", None),
+    ],
+)
+def test_a_four_digit_host_name_is_not_taken_for_a_year(
+    text: str, timestamp: str, hostname: str, app: str | None
+) -> None:
+    header, rest = parse_syslog(text)
+    assert rest == "CEF:0|a"
+    assert header is not None
+    assert (header.timestamp, header.hostname, header.app_name) == (timestamp, hostname, app)

@@ -864,3 +864,25 @@ def test_lenient_leef_escapes_and_many_delimiters_stay_fast() -> None:
     line = "LEEF:2.0|V|P|1|E|^|msg=a\\^b^" + "x^" * 20000 + "sev=3"
     event = parse_leef(line)
     assert event.attributes == {"msg": "a^b^" + "x^" * 19999 + "x", "sev": "3"}
+
+
+@given(st.text(alphabet=" =ab.-_[]\\|é\n", max_size=60))
+def test_possessive_key_pattern_splits_as_the_plain_one(text: str) -> None:
+    """The CEF key pattern takes key runs possessively on 3.11+: same split as greedy."""
+    from cef_logging import parse as p
+
+    plain = re.compile(r" (" + p._LENIENT_KEY_CHARS + r")=")
+    assert p._CEF_NEXT_KEY.split(" " + text) == plain.split(" " + text)
+    for line in _fuzz_lines(300, seed=5):
+        assert p._CEF_NEXT_KEY.split(line) == plain.split(line)
+
+
+def test_lint_raw_pairs_returns_one_tuple_per_key_sequence() -> None:
+    """A valid key sequence seen before comes back as the stored tuple (equal keys)."""
+    from cef_logging import parse as p
+
+    a = p._strict_cef_raw_pairs("CEF:0|V|P|1|S|N|5|src=1 dst=2 zzq=3", 0)
+    b = p._strict_cef_raw_pairs("x CEF:0|V|P|1|S|N|5|src=4 dst=5 zzq=\\=6", 2)
+    assert a is not None and b is not None
+    assert a[0] == ("src", "dst", "zzq") and b[0] is a[0]
+    assert b[1] == ["4", "5", "\\=6"]
