@@ -164,6 +164,11 @@ class FastPath:
             out.append(prefix)
         return out
 
+    def known_plan(self, keys: tuple[str, ...]) -> Plan | bool | None:
+        """The plan of a key sequence; None if it has none, False if not decided yet."""
+        plan = self._plans.get(keys, _MISSING)
+        return False if plan is _MISSING else plan
+
     # ------------------------------------------------------------------------ render
 
     def render(self, parts: EventParts) -> str | None:

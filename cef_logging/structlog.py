@@ -37,6 +37,9 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, Final, Literal
 
 from . import _text
+from ._cache import BoundedCache
+from ._direct import Compiled, compile_shape, level_severities
+from ._fast import Plan
 from ._intake import RESERVED_ATTRS, ShapeCache, level_names, record_name, record_standard
 from ._timestamps import MAX_EPOCH, MIN_EPOCH, parse_timestamp, utc_iso_epoch_ms, utc_iso_text
 from .events import EventParts, RenderedTime
@@ -116,8 +119,8 @@ class _SIEMRenderer:
 
     _format: Literal["cef", "leef"] = "cef"
     __slots__ = (
-        "_fallback", "_iso_text", "_method_levels", "_name_from_message", "_render", "_shapes",
-        "_standard", "_uses_time", "options", "renderer", "reserved_keys",
+        "_compiled", "_fallback", "_iso_text", "_method_levels", "_name_from_message", "_render",
+        "_sevs", "_shapes", "_standard", "_uses_time", "options", "renderer", "reserved_keys",
     )  # fmt: skip
 
     def __init__(
@@ -182,6 +185,9 @@ class _SIEMRenderer:
                 for spelling in (name, name.upper(), name.capitalize()):
                     names[spelling] = number
         self._method_levels = names
+        self._sevs = level_severities(self.renderer.layout, names)
+        # shapes -> compiled renderers (see ._direct); False: the shape cannot have one
+        self._compiled: BoundedCache[Compiled | bool] = BoundedCache(2048, 1 << 20)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_restore, (type(self), self.options, self.reserved_keys))
@@ -207,6 +213,19 @@ class _SIEMRenderer:
             return raw_ts  # TimeStamper(fmt=None): epoch seconds (NaN fails the test)
         return parse_timestamp(raw_ts)
 
+    def _compile(self, shape: tuple[str, ...], keys: tuple[str, ...]) -> None:
+        """Compile a shape seen before whose fields have a fast-path plan (see ._direct)."""
+        fast = self.renderer._fast
+        layout = self.renderer.layout
+        plan = None if fast is None else fast.known_plan(keys)
+        if plan is False:
+            return  # not decided yet: try again next time
+        compiled: Compiled | bool = False
+        iso_text = self._iso_text
+        if isinstance(plan, Plan) and iso_text and not self._standard and not layout.max_length:
+            compiled = compile_shape(layout, plan, keys, iso_text, self._sevs)
+        self._compiled.put(shape, compiled, 64 + len(shape) * 16)
+
     # -- call ------------------------------------------------------------------------------
 
     def __call__(self, logger: object, method_name: str, event_dict: Mapping[str, Any]) -> str:
@@ -215,6 +234,11 @@ class _SIEMRenderer:
         levelno: object = None
         try:
             shape = tuple(event_dict)  # events from one call site share their keys
+            compiled = self._compiled.get(shape)
+            if compiled:
+                line = compiled(event_dict)  # type: ignore[operator]
+                if line is not None:
+                    return line
             known = self._shapes.cache.get(shape)
             keys, values_of, rare = self._shapes.learn(shape) if known is None else known
             get = event_dict.get
@@ -244,12 +268,15 @@ class _SIEMRenderer:
                 return self._render_rare(event_dict, message, levelno, keys, values, created)
             if created is None and self._uses_time:
                 created = time.time()
-            return self._render(
+            line = self._render(
                 EventParts(
                     created, levelno, get("logger"), message, message, keys, values, (),
                     None, None, None, _event_standard(event_dict) if self._standard else None,
                 )
             )  # fmt: skip
+            if compiled is None and known is not None:
+                self._compile(shape, known[0])  # the shape's own fields
+            return line
         except Exception as exc:
             return self._fallback(levelno, message, exc)
 
