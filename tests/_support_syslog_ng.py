@@ -29,7 +29,10 @@ OPENSSL = shutil.which("openssl")
 
 requires_syslog_ng = pytest.mark.skipif(
     SYSLOG_NG is None,
-    reason="syslog-ng is not installed (apt-get install syslog-ng-core; .ci/run does this)",
+    reason=(
+        "syslog-ng is not installed (python3 scripts/test.py installs syslog-ng-core as root "
+        "with apt-get install --no-remove, never replacing an installed rsyslog)"
+    ),
 )
 
 RS = b"\x1e"
