@@ -56,6 +56,7 @@ from ._transport import (
     close_quietly,
     register_transport,
     say_goodbye,
+    secure_stream,
     shut_down,
 )
 
@@ -151,14 +152,8 @@ class RelpTransport(Transport):
         except OSError as exc:
             raise _Broken(f"cannot connect to {self.description}: {_reason(exc)}") from None
         try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-            if ep.ssl_context is not None:
-                sock = ep.ssl_context.wrap_socket(
-                    sock, server_hostname=ep.server_hostname or ep.host
-                )
+            sock = secure_stream(sock, ep)
         except OSError as exc:
-            sock.close()
             hint = ""
             if getattr(exc, "reason", None) == "WRONG_VERSION_NUMBER":
                 hint = " (is it a RELP listener without TLS?)"

@@ -29,6 +29,7 @@ from ._transport import (
     register_transport,
     release_without_io,
     say_goodbye,
+    secure_stream,
     shut_down,
 )
 
@@ -56,12 +57,8 @@ class StreamTransport(Transport):
         except OSError as exc:
             raise Retry(f"{type(exc).__name__}: {exc}") from exc
         try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-            if ep.ssl_context is not None:
-                sock = ep.ssl_context.wrap_socket(sock, server_hostname=ep.server_hostname)
+            sock = secure_stream(sock, ep)
         except OSError as exc:  # includes ssl.SSLError (certificate problems: retried, reported)
-            sock.close()
             raise Retry(f"{type(exc).__name__}: {exc}") from exc
         self._sock = sock
         self._poller = select.poll()

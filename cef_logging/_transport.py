@@ -39,6 +39,7 @@ __all__ = [
     "register_transport",
     "release_without_io",
     "say_goodbye",
+    "secure_stream",
     "shut_down",
     "syslog_transport",
 ]
@@ -123,6 +124,23 @@ class Transport:
 # --------------------------------------------------------------------------------------
 # Socket endings shared by the transports (each never raises)
 # --------------------------------------------------------------------------------------
+
+
+def secure_stream(sock: socket.socket, endpoint: Endpoint) -> socket.socket:
+    """Prepare a just-connected stream socket: no Nagle delay, TCP keep-alive, and the TLS
+    handshake when *endpoint* has an SSL context. On failure *sock* is closed and the
+    ``OSError`` (``ssl.SSLError`` included) propagates for the caller to report."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        if endpoint.ssl_context is not None:
+            return endpoint.ssl_context.wrap_socket(
+                sock, server_hostname=endpoint.server_hostname or endpoint.host
+            )
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def close_quietly(sock: socket.socket | None) -> None:
