@@ -1,4 +1,4 @@
-"""Shared fixtures for the core test suites.
+"""Shared fixtures and helpers for the test suites.
 
 ``make_record`` builds records through :meth:`logging.Logger.makeRecord`, exactly as
 ``Logger.info(..., extra=...)`` does, but with a FIXED ``created`` so lines are golden.
@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import logging
 import types
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from _support_http import Collector
 
-#: 2026-04-25T11:32:18.421Z - the runbook's sample instant.
+#: 2026-04-25T11:32:18.421Z, the fixed instant of every golden line.
 CREATED = 1777116738.421
 
 # One logger makes every record (the record's ``name`` is passed explicitly), so
@@ -44,6 +47,26 @@ def make_record(
     record.created = created
     record.msecs = (created - int(created)) * 1000
     return record
+
+
+def make_logger(*handlers: logging.Handler, prefix: str = "test") -> logging.Logger:
+    """A fresh logger (unique name under *prefix*, DEBUG, not propagating) with *handlers*."""
+    logger = logging.getLogger(f"{prefix}.{uuid.uuid4().hex}")
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)
+    for handler in handlers:
+        logger.addHandler(handler)
+    return logger
+
+
+@pytest.fixture
+def collector() -> Iterator[Collector]:
+    """The scripted HTTP collector (``tests/_support_http.py``), started; stopped after."""
+    server = Collector().start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -13,14 +13,13 @@ import socket
 import sys
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from _support_http import Answer, Collector
 from _support_syslog_ng import free_port, requires_syslog_ng, running_syslog_ng
+from conftest import make_logger
 
 from cef_logging._http_wire import retry_after_seconds
 from cef_logging.handlers import HTTPBatchHandler, SyslogHandler
@@ -47,23 +46,6 @@ class Syslog(Recording, SyslogHandler):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.errors = []
         super().__init__(*args, **kwargs)
-
-
-@pytest.fixture
-def collector() -> Iterator[Collector]:
-    server = Collector().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def make_logger(handler: logging.Handler) -> logging.Logger:
-    logger = logging.getLogger(f"test.delivery.{uuid.uuid4().hex}")
-    logger.propagate = False
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    return logger
 
 
 def lines(n: int, start: int = 0, prefix: str = "record") -> list[bytes]:

@@ -8,7 +8,6 @@ import os
 import sys
 import threading
 import time
-import uuid
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 from _support_http import Collector
 from _support_syslog_ng import make_self_signed_cert, requires_syslog_ng, running_syslog_ng
+from conftest import make_logger
 
 from cef_logging.handlers import HTTPBatchHandler, SyslogHandler
 
@@ -30,23 +30,6 @@ def _quiet_fork_warning() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         yield
-
-
-@pytest.fixture
-def collector() -> Iterator[Collector]:
-    server = Collector().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def make_logger(handler: logging.Handler) -> logging.Logger:
-    logger = logging.getLogger(f"test.fork.{uuid.uuid4().hex}")
-    logger.propagate = False
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    return logger
 
 
 def reap(pid: int, timeout: float) -> int | None:

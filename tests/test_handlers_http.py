@@ -11,13 +11,13 @@ import textwrap
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from _support_http import TOKEN, Answer, Collector
 from _support_syslog_ng import make_self_signed_cert
+from conftest import make_logger
 
 from cef_logging.handlers import HTTPBatchHandler
 
@@ -40,23 +40,6 @@ class RecordingHTTPHandler(HTTPBatchHandler):
 
     def handleError(self, record: logging.LogRecord) -> None:
         self.errors.append(str(sys.exc_info()[1]))
-
-
-@pytest.fixture
-def collector() -> Iterator[Collector]:
-    server = Collector().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def make_logger(handler: logging.Handler) -> logging.Logger:
-    logger = logging.getLogger(f"test.http.{uuid.uuid4().hex}")
-    logger.propagate = False
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    return logger
 
 
 def expected_lines(n: int, prefix: str = "record") -> list[bytes]:

@@ -25,6 +25,7 @@ from _support_syslog_ng import (
     requires_syslog_ng,
     running_syslog_ng,
 )
+from conftest import make_logger
 
 from cef_logging.handlers import FACILITIES, SyslogHandler, syslog_severity
 
@@ -56,14 +57,6 @@ class RecordingSyslogHandler(SyslogHandler):
 
     def handleError(self, record: logging.LogRecord) -> None:
         self.errors.append(sys.exc_info()[1])
-
-
-def make_logger(handler: logging.Handler) -> logging.Logger:
-    logger = logging.getLogger(f"test.syslog.{uuid.uuid4().hex}")
-    logger.propagate = False
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    return logger
 
 
 def formatters() -> list[logging.Formatter]:

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import textwrap
 import time
-import uuid
 import warnings
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 from _support_http import Answer, Collector
 from _support_syslog_ng import free_port, requires_syslog_ng, running_syslog_ng
+from conftest import make_logger
 
 from cef_logging._spool import Spool, SpoolLockedError
 from cef_logging.handlers import HTTPBatchHandler, SyslogHandler
@@ -119,14 +119,6 @@ class RecordingHTTPHandler(HTTPBatchHandler):
 
     def handleError(self, record: logging.LogRecord) -> None:
         self.errors.append(str(sys.exc_info()[1]))
-
-
-def make_logger(handler: logging.Handler) -> logging.Logger:
-    logger = logging.getLogger(f"test.spool.{uuid.uuid4().hex}")
-    logger.propagate = False
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    return logger
 
 
 FAST = {"flush_interval": 0.02, "backoff_base": 0.02, "backoff_max": 0.1}

@@ -9,12 +9,12 @@ import select
 import socket
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from _support_syslog_ng import SyslogNG, requires_syslog_ng, running_syslog_ng
+from conftest import make_logger
 
 from cef_logging.handlers import SyslogHandler
 
@@ -30,15 +30,6 @@ def formatter() -> logging.Formatter:
     if CEFFormatter is None:  # pragma: no cover
         return logging.Formatter("%(message)s")
     return CEFFormatter(vendor="Acme", product="App", version="1.0")
-
-
-def make_logger(*handlers: logging.Handler) -> logging.Logger:
-    logger = logging.getLogger(f"test.stock.{uuid.uuid4().hex}")
-    logger.propagate = False
-    logger.setLevel(logging.DEBUG)
-    for handler in handlers:
-        logger.addHandler(handler)
-    return logger
 
 
 def log_all(logger: logging.Logger, fmt: logging.Formatter, values: list[str]) -> list[str]:
