@@ -160,22 +160,20 @@ def start_capture(tmp_path: Path) -> tuple[GuideSyslogNG, dict[str, int], Path, 
     return server, {"udp": udp, "tcp": tcp, "tls": tls}, cert, out
 
 
-@requires_syslog_ng
-@pytest.mark.parametrize("transport", ["udp", "tcp", "tls"])
-@pytest.mark.parametrize("timestamp", ["epoch_ms", "arcsight"])
-def test_arcsight_connector_receives_rfc3164_cef(
-    tmp_path: Path, transport: str, timestamp: str
-) -> None:
-    """docs/siem/arcsight.md: RFC 3164 header + CEF, one event per line, over UDP/TCP/TLS."""
+def capture_through_syslog(
+    tmp_path: Path, transport: str, fmt: logging.Formatter, facility: str
+) -> list[tuple[bytes, str]]:
+    """Send the sample records through ``SyslogHandler`` (RFC 3164, newline framing) into
+    the capture listener; check each line is the RFC 3164 header plus the formatter's
+    line, byte for byte; return ``(line, payload)`` pairs for the format's own checks."""
     server, ports, cert, out = start_capture(tmp_path)
     try:
-        fmt = CEFFormatter(vendor="Acme", product="Portal", version="2.4.1", timestamp=timestamp)
         handler = SyslogHandler(
             ("127.0.0.1", ports[transport]),
             transport=transport,  # type: ignore[arg-type]
             framing="newline",
             syslog_format="rfc3164",
-            facility="local0",
+            facility=facility,
             hostname="app01.example.net",
             app_name="portal",
             cafile=str(cert) if transport == "tls" else None,
@@ -188,10 +186,25 @@ def test_arcsight_connector_receives_rfc3164_cef(
     finally:
         server.stop()
     assert len(lines) == len(records), server.log_text()
+    code = {"local0": 16, "local1": 17}[facility]
+    received = []
     for line, record in zip(lines, records, strict=True):
         payload = fmt.format(record)
-        expected = rfc3164_header(record, 16, "app01.example.net", "portal") + payload.encode()
-        assert line == expected
+        header = rfc3164_header(record, code, "app01.example.net", "portal")
+        assert line == header + payload.encode()
+        received.append((line, payload))
+    return received
+
+
+@requires_syslog_ng
+@pytest.mark.parametrize("transport", ["udp", "tcp", "tls"])
+@pytest.mark.parametrize("timestamp", ["epoch_ms", "arcsight"])
+def test_arcsight_connector_receives_rfc3164_cef(
+    tmp_path: Path, transport: str, timestamp: str
+) -> None:
+    """docs/siem/arcsight.md: RFC 3164 header + CEF, one event per line, over UDP/TCP/TLS."""
+    fmt = CEFFormatter(vendor="Acme", product="Portal", version="2.4.1", timestamp=timestamp)
+    for line, payload in capture_through_syslog(tmp_path, transport, fmt, "local0"):
         check_cef(line, payload)
         rt = parse_cef(payload, strict=True).extensions["rt"]
         if timestamp == "epoch_ms":
@@ -208,36 +221,14 @@ def test_qradar_syslog_receives_leef(
     tmp_path: Path, transport: str, leef_version: str, timestamp: str
 ) -> None:
     """docs/siem/qradar.md: LEEF over TCP or TLS syslog, one event per line."""
-    server, ports, cert, out = start_capture(tmp_path)
-    try:
-        fmt = LEEFFormatter(
-            vendor="Acme",
-            product="Portal",
-            version="2.4.1",
-            leef_version=leef_version,  # type: ignore[arg-type]
-            timestamp=timestamp,  # type: ignore[arg-type]
-        )
-        handler = SyslogHandler(
-            ("127.0.0.1", ports[transport]),
-            transport=transport,  # type: ignore[arg-type]
-            framing="newline",
-            syslog_format="rfc3164",
-            facility="local1",
-            hostname="app01.example.net",
-            app_name="portal",
-            cafile=str(cert) if transport == "tls" else None,
-            server_hostname="localhost" if transport == "tls" else None,
-        )
-        handler.setFormatter(fmt)
-        records = make_records()
-        send(handler, records)
-        lines = wait_lines(out, len(records))
-    finally:
-        server.stop()
-    assert len(lines) == len(records), server.log_text()
-    for line, record in zip(lines, records, strict=True):
-        payload = fmt.format(record)
-        assert line == rfc3164_header(record, 17, "app01.example.net", "portal") + payload.encode()
+    fmt = LEEFFormatter(
+        vendor="Acme",
+        product="Portal",
+        version="2.4.1",
+        leef_version=leef_version,  # type: ignore[arg-type]
+        timestamp=timestamp,  # type: ignore[arg-type]
+    )
+    for line, payload in capture_through_syslog(tmp_path, transport, fmt, "local1"):
         check_leef(line, payload)
         attrs = parse_leef(payload, strict=True).attributes
         if timestamp == "epoch_ms":
