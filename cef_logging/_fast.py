@@ -11,14 +11,14 @@ passes escape every value in one go.
 
 A plan is made on the *second* sighting of a key sequence (a bounded "seen once" set is
 the doorkeeper), so that events whose key sets vary never pay for plans that are never
-reused. Anything unusual — exceptions, overrides, None or dict values, non-str header
+reused; until then the pairs are one template joined from cached per-key pieces
+(:meth:`FastPath.body_template`) and filled the same way. Anything unusual — exceptions, overrides, None or dict values, non-str header
 values — returns None and takes the general path of :mod:`.render`, which renders the same
 bytes (``tests/test_fast_path.py`` proves it property by property).
 """
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 from typing import Final
 
@@ -35,7 +35,6 @@ __all__ = ["FastPath", "Plan"]
 _PLAIN_TYPES: Final = frozenset({str, int, float})
 _PLAN_ENTRIES: Final = 2048
 _PLAN_BYTES: Final = 4 << 20
-_concat: Final = operator.add
 
 
 class Plan:
@@ -60,8 +59,8 @@ class FastPath:
     __slots__ = (
         "_base_pairs", "_delim_slot", "_door", "_escape", "_flatten", "_fmt_part", "_hcache",
         "_head", "_header", "_is_cef", "_layout", "_max_length", "_msg_pfx", "_pipes", "_plans",
-        "_prefixes", "_sep", "_sev_cache", "_sev_pfx", "_severity", "_static_part", "_timestamp",
-        "_to_text", "_ts_pfx",
+        "_sep", "_sev_cache", "_sev_pfx", "_severity", "_static_part", "_timestamp",
+        "_to_text", "_ts_pfx", "prefixes",
     )  # fmt: skip
 
     def __init__(self, layout: Layout) -> None:
@@ -80,7 +79,9 @@ class FastPath:
         self._sev_cache = layout.severity._cache
         self._plans: BoundedCache[Plan | None] = BoundedCache(_PLAN_ENTRIES, _PLAN_BYTES)
         self._door = Doorkeeper(_PLAN_ENTRIES * 2)
-        self._prefixes: BoundedCache[str | None] = BoundedCache(4096, 1 << 20)
+        #: field name -> its :meth:`field_template`, or None when it does not come through
+        #: unchanged
+        self.prefixes: BoundedCache[str | None] = BoundedCache(4096, 1 << 20)
         self._hcache = layout.hcache
         self._header = layout.header
         self._pipes = 7 if layout.is_cef else (6 if layout.delim_slot else 5)
@@ -143,26 +144,42 @@ class FastPath:
             sep.join(without_parts), len(without_parts) + extra,
         )  # fmt: skip
 
-    def _prefix(self, raw: str) -> str | None:
-        """``key<pair>`` for a field name that comes through unchanged, else None."""
+    def field_template(self, raw: str) -> str | None:
+        """``<sep>key<pair>%s`` for a field name that comes through unchanged, else None
+        (learnt once per name; see :attr:`prefixes`)."""
+        try:
+            return self.prefixes[raw]
+        except KeyError:
+            pass
         key, plain = self._layout.keys.lookup(raw)
-        prefix = key + self._layout.ext.pair if plain and raw not in OVERRIDE_KEYS else None
-        return self._prefixes.put(raw, prefix, 2 * len(key) + 64)
+        template = None
+        if plain and raw not in OVERRIDE_KEYS:
+            template = f"{self._sep}{key.replace('%', '%%')}{self._layout.ext.pair}%s"
+        return self.prefixes.put(raw, template, 2 * len(key) + 64)
 
-    def _prefixes_of(self, keys: tuple[str, ...]) -> list[str] | None:
-        """Each key's prefix, learning new ones; None if one does not come through plain."""
-        cache = self._prefixes
+    def body_template(self, keys: Sequence[str]) -> str | None:
+        """The %-template of the pairs of ``keys`` (one ``%s`` per value, each pair led by
+        the separator); None if a key does not come through unchanged."""
+        try:
+            # a name not seen yet or not plain has no template: joining None raises TypeError
+            return "".join(map(self.prefixes.get, keys))  # type: ignore[arg-type]
+        except TypeError:
+            pass
         out: list[str] = []
-        for raw in keys:
-            prefix = cache.get(raw)
-            if prefix is None:
-                if raw in cache:
+        try:
+            for raw in keys:
+                template = self.field_template(raw)
+                if template is None:
                     return None
-                prefix = self._prefix(raw)
-                if prefix is None:
-                    return None
-            out.append(prefix)
-        return out
+                out.append(template)
+        except TypeError:  # an unhashable key
+            return None
+        return "".join(out)
+
+    @property
+    def is_cef(self) -> bool:
+        """Renders CEF (else LEEF)."""
+        return self._is_cef
 
     def known_plan(self, keys: tuple[str, ...]) -> Plan | bool | None:
         """The plan of a key sequence; None if it has none, False if not decided yet."""
@@ -196,77 +213,65 @@ class FastPath:
                 return None
             to_text = self._to_text
             values = [v if type(v) is str else to_text(v) for v in values]
-        level = parts.levelno
+        sev = self._sev(parts.levelno)
+        ts = self._ts(parts.created)
+        if ts is None:
+            return None
         try:
-            sev = self._sev_cache[level]  # type: ignore[index]
-        except (KeyError, TypeError):
-            sev = self._severity.severity(level)
-        if sev < 1 and not self._is_cef:
-            sev = 1  # QRadar's sev is 1-10
-        created = parts.created
-        if type(created) is tuple:  # RenderedTime
-            ts = created[0]
-        else:
-            timestamp = self._timestamp
-            if timestamp is None or created is None:
-                return None
-            try:
-                ts = timestamp(created)  # type: ignore[arg-type]
-            except Exception:  # NaN, out of range: the general path uses "now"
-                return None
-        plan = self._plans.get(keys, _MISSING)
-        try:
-            if plan is not _MISSING and plan is not None:  # the usual case: a known plan
-                if self._is_cef:
-                    if message:
-                        ext = plan.with_msg % (ts, message, *values)
-                        return self._finish(ext, plan.with_n, event_id, name, sev)
-                    ext = plan.without_msg % (ts, *values)
-                elif message:
-                    ext = plan.with_msg % (ts, sev, message, *values)
-                    return self._finish(ext, plan.with_n, event_id, name, sev)
-                else:
-                    ext = plan.without_msg % (ts, sev, *values)
-                return self._finish(ext, plan.without_n, event_id, name, sev)
-            filled = self._fill(plan, keys, values, ts, sev, message)
+            filled = self._fill(keys, values, ts, sev, message)
         except ValueError:  # an int too long for str(): the general path copes
             return None
         if filled is None:
             return None
-        return self._finish(filled[0], filled[1], event_id, name, sev)
+        return self.finish(filled[0], filled[1], event_id, name, sev)
+
+    def _sev(self, level: object) -> int:
+        sev = self._sev_cache.get(level) if type(level) is int else None
+        if sev is None:
+            sev = self._severity.severity(level)
+        return 1 if sev < 1 and not self._is_cef else sev  # QRadar's sev is 1-10
+
+    def _ts(self, created: object) -> str | None:
+        """The rendered time; None when the general path must decide (it uses "now")."""
+        if type(created) is tuple:  # RenderedTime
+            return created[0]  # type: ignore[no-any-return]
+        timestamp = self._timestamp
+        if timestamp is None or created is None:
+            return None
+        try:
+            return timestamp(created)  # type: ignore[arg-type]
+        except Exception:  # NaN, out of range
+            return None
 
     def _fill(
-        self,
-        plan: Plan | None,
-        keys: tuple[str, ...],
-        values: Sequence[object],
-        ts: str,
-        sev: int,
-        message: str,
+        self, keys: tuple[str, ...], values: Sequence[object], ts: str, sev: int, message: str
     ) -> tuple[str, int] | None:
-        """The placeholder extension and its placeholder count of an event whose key
-        sequence has no plan yet (``_MISSING``: one is made on its second sighting) or none
-        (None: the general path renders it). Without a plan, the pairs are joined from the
-        per-key prefixes, if every key comes through plain."""
+        """The placeholder extension and its placeholder count: through the key sequence's
+        plan (one is made on its second sighting), else joined from per-key prefixes; None
+        when the general path must render it (a key that does not come through plain)."""
+        plan = self._plans.get(keys, _MISSING)
         if plan is _MISSING and self._door.admit(keys):
             plan = self._plan(keys)
-            if plan is not None:
-                return _by_plan(plan, self._is_cef, values, ts, sev, message)
-        elif plan is None:
+        if plan is None:
             return None
-        sep = self._sep
-        try:
-            # a key not seen yet or not plain has no str prefix: None + str raises TypeError
-            body = sep.join(map(_concat, map(self._prefixes.get, keys), map(str, values)))
-        except TypeError:
-            try:
-                prefixes = self._prefixes_of(keys)
-            except TypeError:  # an unhashable key
-                return None
-            if prefixes is None:
-                return None
-            body = sep.join(map(_concat, prefixes, map(str, values)))
-        n = self._base_pairs + len(keys)
+        if plan is not _MISSING:
+            if self._is_cef:
+                if message:
+                    return plan.with_msg % (ts, message, *values), plan.with_n
+                return plan.without_msg % (ts, *values), plan.without_n
+            if message:
+                return plan.with_msg % (ts, sev, message, *values), plan.with_n
+            return plan.without_msg % (ts, sev, *values), plan.without_n
+        body = self.body_template(keys)
+        if body is None:
+            return None
+        return self.unplanned(body % tuple(values), len(keys), ts, sev, message)
+
+    def unplanned(self, body: str, count: int, ts: str, sev: int, message: str) -> tuple[str, int]:
+        """The placeholder extension and its placeholder count of an event without a plan:
+        the built-in and static fields, then ``body``, the filled :meth:`body_template` of
+        ``count`` fields."""
+        n = self._base_pairs + count
         if self._is_cef:
             head = f"{self._ts_pfx}{ts}"
         else:
@@ -274,11 +279,9 @@ class FastPath:
         if message:
             head = f"{head}{self._msg_pfx}{message}"
             n += 1
-        if keys:
-            return f"{head}{self._static_part}{sep}{body}", n
-        return head + self._static_part, n
+        return f"{head}{self._static_part}{body}", n
 
-    def _finish(self, ext: str, n: int, event_id: str, name: str, sev: int) -> str | None:
+    def finish(self, ext: str, n: int, event_id: str, name: str, sev: int) -> str | None:
         """Escape the extension (see :mod:`._extension`) and add the header; None if a
         value held a NUL (the general path escapes value by value)."""
         escaped = self._escape(ext, n)
@@ -303,16 +306,3 @@ class FastPath:
                 line, self._max_length, layout.sep, layout.trunc_key or "truncated", self._pipes
             )
         return line
-
-
-def _by_plan(
-    plan: Plan, is_cef: bool, values: Sequence[object], ts: str, sev: int, message: str
-) -> tuple[str, int]:
-    """Fill a plan (as :meth:`FastPath.render` does inline for known plans)."""
-    if is_cef:
-        if message:
-            return plan.with_msg % (ts, message, *values), plan.with_n
-        return plan.without_msg % (ts, *values), plan.without_n
-    if message:
-        return plan.with_msg % (ts, sev, message, *values), plan.with_n
-    return plan.without_msg % (ts, sev, *values), plan.without_n

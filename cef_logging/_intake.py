@@ -8,17 +8,16 @@ its standard fields, and the stdlib's level names.
 from __future__ import annotations
 
 import logging
-import operator
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from itertools import filterfalse
-from typing import Any, Final, TypeAlias
+from typing import Final
 
 from . import _text
 from ._cache import BoundedCache, Doorkeeper, size_of
+from ._direct import Getter, values_getter
 
 __all__ = [
     "RESERVED_ATTRS",
-    "Getter",
     "Shape",
     "ShapeCache",
     "level_names",
@@ -75,49 +74,43 @@ def record_name(record: logging.LogRecord, message: object, from_message: bool) 
     return template if type(template) is str else _text.safe_str(template)
 
 
-Getter: TypeAlias = Callable[[Mapping[str, Any]], Sequence[object]]
-Shape: TypeAlias = tuple[tuple[str, ...], Getter, bool]
+class Shape:
+    """What is known of one shape (a mapping's key sequence): its field ``keys``, a C-level
+    ``values_of`` getter for their values, whether it holds a ``rare`` key, and its
+    ``direct`` renderer (see :mod:`._direct`; None: not decided yet, False: none)."""
 
+    __slots__ = ("direct", "keys", "rare", "values_of")
 
-def _no_values(attrs: Mapping[str, Any]) -> tuple[()]:
-    return ()
+    def __init__(self, keys: tuple[str, ...], values_of: Getter, rare: bool) -> None:
+        self.keys = keys
+        self.values_of = values_of
+        self.rare = rare
+        self.direct: Callable[..., str | None] | bool | None = None
 
 
 class ShapeCache:
     """Which keys of a mapping are fields, by the mapping's key sequence ("shape").
 
     Records (and event dicts) from one call site have the same keys in the same order, so
-    the field keys, a C-level getter for their values and a "has a rare key" flag are
-    worked out once per shape and cached (bounded; oldest shapes out first).
+    what an adapter needs of a shape is worked out once (a :class:`Shape`) and cached
+    (bounded; oldest shapes out first) from its second sighting on: a shape seen once —
+    extras built per event — is not worth a cache entry.
     """
 
-    __slots__ = ("_door", "_rare", "_reserved", "cache")
+    __slots__ = ("_rare", "_reserved", "cache", "seen")
 
     def __init__(self, reserved: Collection[str], rare: Collection[str] = ()) -> None:
         self._reserved = frozenset(reserved)
         self._rare = frozenset(rare)
         self.cache: BoundedCache[Shape] = BoundedCache(2048, 1 << 20)
-        self._door = Doorkeeper(4096)
+        #: ``seen(shape)``: False the first time (recently) a shape is seen, then True
+        self.seen: Callable[[tuple[str, ...]], bool] = Doorkeeper(4096).admit
 
-    def learn(self, shape: tuple[str, ...]) -> Shape:
-        """The (field keys, getter, rare) of a shape; cached from its second sighting on (a
-        shape seen once — extras built per event — is not worth a cache entry)."""
+    def learn(self, shape: tuple[str, ...], seen: bool | None = None) -> Shape:
+        """The :class:`Shape` of a shape not in :attr:`cache`; cached if it was ``seen``
+        before (asked of :attr:`seen` unless the caller already did)."""
         keys = tuple(filterfalse(self._reserved.__contains__, shape))
-        getter: Getter
-        if not keys:
-            getter = _no_values
-        elif len(keys) == 1:
-            getter = _single(keys[0])
-        else:
-            getter = operator.itemgetter(*keys)
-        entry = (keys, getter, not self._rare.isdisjoint(shape))
-        if not self._door.admit(shape):  # seen once (extras built per event): not cached
+        entry = Shape(keys, values_getter(keys), not self._rare.isdisjoint(shape))
+        if not (self.seen(shape) if seen is None else seen):
             return entry
-        return self.cache.put(shape, entry, size_of(shape))
-
-
-def _single(key: str) -> Getter:
-    def getter(attrs: Mapping[str, Any]) -> tuple[object]:
-        return (attrs[key],)
-
-    return getter
+        return self.cache.put(shape, entry, size_of(shape) + 512)

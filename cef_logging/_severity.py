@@ -92,10 +92,11 @@ class SeverityTable:
 
     def severity(self, level: object) -> int:
         """Severity 0-10 for any level value (an unreadable level is 0)."""
-        try:
-            return self._cache[level]  # type: ignore[index]
-        except (KeyError, TypeError):
-            pass
+        if type(level) is int:  # only ints are cached: 25.0 and True are not levels 25 and 1
+            try:
+                return self._cache[level]
+            except KeyError:
+                pass
         number = self.coerce(level)
         if number is None:
             return 0

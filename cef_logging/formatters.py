@@ -13,7 +13,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from . import _text
-from ._intake import RESERVED_ATTRS, ShapeCache, level_names, record_name, record_standard
+from ._direct import compile_record_shape, level_severities
+from ._fast import Plan
+from ._intake import RESERVED_ATTRS, Shape, ShapeCache, level_names, record_name, record_standard
 from .events import EventParts, MessageError
 from .options import RenderOptions
 from .render import LineRenderer
@@ -81,6 +83,21 @@ class _SIEMFormatter(logging.Formatter):
         self.renderer = LineRenderer(self.options)
         self._render = self.renderer.render
         self._standard = bool(self.renderer.layout.standard)
+        levels = level_names().values()
+        self._sevs = level_severities(self.renderer.layout, {n: n for n in levels})
+
+    def _compile(self, known: Shape) -> None:
+        """Compile a shape seen before whose extras have a fast-path plan (see ._direct)."""
+        fast = self.renderer.fast_path
+        plan = None if fast is None else fast.known_plan(known.keys)
+        if plan is False:
+            return  # not decided yet: try again next time
+        timestamp = self.renderer.layout.timestamp
+        known.direct = False
+        if isinstance(plan, Plan) and fast and timestamp and not self._use_fmt:
+            known.direct = compile_record_shape(
+                fast, plan, known.keys, timestamp, self._sevs, self._name_from_message
+            )
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_restore, (type(self), self._args, self.options, self.reserved_attrs))
@@ -122,7 +139,13 @@ class _SIEMFormatter(logging.Formatter):
             attrs = record.__dict__
             shape = tuple(attrs)  # records from one call site share their attribute names
             known = self._shapes.cache.get(shape)
-            keys, values_of, _ = self._shapes.learn(shape) if known is None else known
+            if known is not None:
+                direct = known.direct
+                if direct:
+                    line = direct(attrs, message)  # type: ignore[operator]
+                    if line is not None:
+                        return line
+            entry = known or self._shapes.learn(shape)
             exc_info = record.exc_info
             template = record.msg
             if self._name_from_message:
@@ -131,14 +154,17 @@ class _SIEMFormatter(logging.Formatter):
                 name = template
             else:
                 name = record_name(record, message, False)
-            return self._render(
+            line = self._render(
                 EventParts(
                     record.created, record.levelno, record.name, name, message,
-                    keys, values_of(attrs), (), exc_info,
+                    entry.keys, entry.values_of(attrs), (), exc_info,
                     None if exc_info else record.exc_text, record.stack_info,
                     record_standard(record) if self._standard else None,
                 )
             )  # fmt: skip
+            if known is not None and known.direct is None:
+                self._compile(known)
+            return line
         except Exception as exc:
             return self.renderer.fallback(getattr(record, "levelno", None), message, exc)
 

@@ -62,7 +62,8 @@ class LineRenderer:
     def __init__(self, options: RenderOptions) -> None:
         self.options = options
         self.layout = layout = Layout(options)
-        self._fast = FastPath(layout) if layout.fast_ok else None
+        #: The fast path (see `_fast`); None when the options rule it out.
+        self.fast_path = self._fast = FastPath(layout) if layout.fast_ok else None
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.options,))

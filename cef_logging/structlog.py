@@ -37,10 +37,9 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, Final, Literal
 
 from . import _text
-from ._cache import BoundedCache
-from ._direct import Compiled, compile_shape, level_severities
+from ._direct import Compiled, Fresh, compile_event_shape, fresh_event_renderer, level_severities
 from ._fast import Plan
-from ._intake import RESERVED_ATTRS, ShapeCache, level_names, record_name, record_standard
+from ._intake import RESERVED_ATTRS, Shape, ShapeCache, level_names, record_name, record_standard
 from ._timestamps import MAX_EPOCH, MIN_EPOCH, parse_timestamp, utc_iso_epoch_ms, utc_iso_text
 from .events import EventParts, RenderedTime
 from .options import RenderOptions
@@ -119,8 +118,9 @@ class _SIEMRenderer:
 
     _format: Literal["cef", "leef"] = "cef"
     __slots__ = (
-        "_compiled", "_fallback", "_iso_text", "_method_levels", "_name_from_message", "_render",
-        "_sevs", "_shapes", "_standard", "_uses_time", "options", "renderer", "reserved_keys",
+        "_fallback", "_fresh", "_iso_text", "_method_levels", "_name_from_message",
+        "_render", "_sevs", "_shapes", "_standard", "_uses_time", "options", "renderer",
+        "reserved_keys",
     )  # fmt: skip
 
     def __init__(
@@ -186,8 +186,12 @@ class _SIEMRenderer:
                     names[spelling] = number
         self._method_levels = names
         self._sevs = level_severities(self.renderer.layout, names)
-        # shapes -> compiled renderers (see ._direct); False: the shape cannot have one
-        self._compiled: BoundedCache[Compiled | bool] = BoundedCache(2048, 1 << 20)
+        fast = self.renderer.fast_path
+        self._fresh: Fresh | None = None
+        if fast is not None and self._iso_text is not None:
+            self._fresh = fresh_event_renderer(
+                fast, reserved_keys, _RARE_KEYS, self._iso_text, self._sevs
+            )
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_restore, (type(self), self.options, self.reserved_keys))
@@ -213,18 +217,17 @@ class _SIEMRenderer:
             return raw_ts  # TimeStamper(fmt=None): epoch seconds (NaN fails the test)
         return parse_timestamp(raw_ts)
 
-    def _compile(self, shape: tuple[str, ...], keys: tuple[str, ...]) -> None:
+    def _compile(self, shape: tuple[str, ...], known: Shape) -> None:
         """Compile a shape seen before whose fields have a fast-path plan (see ._direct)."""
-        fast = self.renderer._fast
-        layout = self.renderer.layout
-        plan = None if fast is None else fast.known_plan(keys)
+        fast = self.renderer.fast_path
+        plan = None if fast is None else fast.known_plan(known.keys)
         if plan is False:
             return  # not decided yet: try again next time
-        compiled: Compiled | bool = False
+        compiled: Compiled | None = None
         iso_text = self._iso_text
-        if isinstance(plan, Plan) and iso_text and not self._standard and not layout.max_length:
-            compiled = compile_shape(layout, plan, keys, iso_text, self._sevs)
-        self._compiled.put(shape, compiled, 64 + len(shape) * 16)
+        if isinstance(plan, Plan) and fast is not None and iso_text is not None:
+            compiled = compile_event_shape(fast, plan, shape, known.keys, iso_text, self._sevs)
+        known.direct = compiled or False
 
     # -- call ------------------------------------------------------------------------------
 
@@ -234,13 +237,21 @@ class _SIEMRenderer:
         levelno: object = None
         try:
             shape = tuple(event_dict)  # events from one call site share their keys
-            compiled = self._compiled.get(shape)
-            if compiled:
-                line = compiled(event_dict)  # type: ignore[operator]
-                if line is not None:
-                    return line
             known = self._shapes.cache.get(shape)
-            keys, values_of, rare = self._shapes.learn(shape) if known is None else known
+            if known is not None:
+                direct = known.direct
+                if direct:
+                    line = direct(event_dict)  # type: ignore[operator]
+                    if line is not None:
+                        return line
+            else:
+                seen = self._shapes.seen(shape)
+                if not seen and self._fresh is not None:
+                    line = self._fresh(event_dict, shape)  # extras built per event
+                    if line is not None:
+                        return line
+            entry = known or self._shapes.learn(shape, seen)
+            keys, values_of, rare = entry.keys, entry.values_of, entry.rare
             get = event_dict.get
             event = get("event")
             if type(event) is str:
@@ -274,8 +285,8 @@ class _SIEMRenderer:
                     None, None, None, _event_standard(event_dict) if self._standard else None,
                 )
             )  # fmt: skip
-            if compiled is None and known is not None:
-                self._compile(shape, known[0])  # the shape's own fields
+            if known is not None and known.direct is None:
+                self._compile(shape, known)
             return line
         except Exception as exc:
             return self._fallback(levelno, message, exc)

@@ -71,7 +71,7 @@ def test_distinct_huge_keys_do_not_pin_memory() -> None:
     caches = [renderer.layout.keys.cache, renderer.layout.hcache, fmt._shapes.cache]
     fast = renderer._fast
     assert fast is not None
-    caches += [fast._plans, fast._prefixes]
+    caches += [fast._plans, fast.prefixes]
     for cache in caches:
         assert cache.size_bytes <= cache.max_bytes
         assert sum(len(k) for k in cache if isinstance(k, str)) <= cache.max_bytes
