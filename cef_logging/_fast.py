@@ -12,9 +12,10 @@ passes escape every value in one go.
 A plan is made on the *second* sighting of a key sequence (a bounded "seen once" set is
 the doorkeeper), so that events whose key sets vary never pay for plans that are never
 reused; until then the pairs are one template joined from cached per-key pieces
-(:meth:`FastPath.body_template`) and filled the same way. Anything unusual — exceptions, overrides, None or dict values, non-str header
-values — returns None and takes the general path of :mod:`.render`, which renders the same
-bytes (``tests/test_fast_path.py`` proves it property by property).
+(:meth:`FastPath.body_template`) and filled the same way. Anything unusual — exceptions,
+overrides, None or dict values, non-str header values — returns None and takes the general
+path of :mod:`.render`, which renders the same bytes (``tests/test_fast_path.py`` proves it
+property by property).
 """
 
 from __future__ import annotations
