@@ -29,6 +29,7 @@ from ._keys import unique
 from ._layout import Layout
 from ._truncate import truncate
 from .events import OVERRIDE_KEYS, EventParts
+from .field_maps import flatten
 
 __all__ = ["FastPath", "Plan"]
 
@@ -210,7 +211,11 @@ class FastPath:
             name = ""
         values = parts.values
         if not _PLAIN_TYPES.issuperset(map(type, values)):
-            if any(v is None or (self._flatten and isinstance(v, dict)) for v in values):
+            if self._flatten and any(isinstance(v, dict) for v in values):
+                # nested fields (field_map): their dotted names take the same plans
+                flat = flatten(dict(zip(keys, values, strict=True)))
+                keys, values = tuple(flat), tuple(flat.values())
+            if any(v is None for v in values):
                 return None
             to_text = self._to_text
             values = [v if type(v) is str else to_text(v) for v in values]

@@ -29,7 +29,8 @@ text = st.text(
 )
 keys = st.one_of(
     st.sampled_from(["src", "user", "a", "b", "rt", "msg", "sev", "devTime", "suser", "x_1",
-                     "event_id", "event_name", "event_severity", "sourceAddress", "a b", "é"]),
+                     "event_id", "event_name", "event_severity", "sourceAddress", "a b", "é",
+                     "source", "source.ip", "client", "server.port"]),
     st.text(max_size=6),
 )  # fmt: skip
 values = st.one_of(
@@ -41,6 +42,7 @@ values = st.one_of(
     st.none(),
     st.lists(st.integers(), max_size=2),
     st.dictionaries(st.text(max_size=3), st.floats(), max_size=2),
+    st.fixed_dictionaries({"ip": text}, optional={"port": st.integers(), "": st.none()}),
 )
 OPTIONS: list[dict[str, Any]] = [
     {"format": "cef"},
@@ -52,6 +54,8 @@ OPTIONS: list[dict[str, Any]] = [
     {"format": "cef", "exclude_fields": ["b"], "max_length": 200},
     {"format": "cef", "none_value": "-", "key_sanitizer": "underscore"},
     {"format": "leef", "leef_version": "1.0", "timestamp": "arcsight"},
+    {"format": "cef", "field_map": "ecs"},
+    {"format": "leef", "field_map": "otel"},
 ]
 
 
@@ -112,3 +116,19 @@ def test_rendered_iso_time_goes_through() -> None:
     parts = EventParts(("2026-04-25T11:32:18.421Z",), 20, "app", "n", "m", ("k",), ("v",))
     assert renderer.render(parts) == renderer._general(parts)
     assert "rt=2026-04-25T11:32:18.421Z msg=m k=v" in renderer.render(parts)
+
+
+def test_nested_ecs_fields_take_the_fast_path() -> None:
+    """field_map with nested dicts: flattened, then rendered through the same plans (from
+    the second sighting on: renamed fields need a plan)."""
+    renderer = LineRenderer(RenderOptions(format="cef", field_map="ecs"))
+    fast = renderer._fast
+    assert fast is not None
+    fields = {"source": {"ip": "10.0.0.1", "port": 443}, "user": {"name": "al"}, "n": 1}
+    parts = EventParts(CREATED, 20, "app", "Name", "msg", tuple(fields), tuple(fields.values()))
+    assert renderer.render(parts) == renderer._general(parts)
+    for _ in range(2):  # plan made, plan used
+        line = fast.render(parts)
+        assert line is not None
+        assert line == renderer._general(parts)
+        assert line.endswith("msg=msg src=10.0.0.1 spt=443 suser=al n=1")
