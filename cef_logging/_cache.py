@@ -1,14 +1,16 @@
 """A dict bounded in entries and in (approximate) bytes, evicting its oldest entries.
 
 Reads are plain ``dict`` lookups (``cache[key]`` / ``cache.get(key)``); only a miss pays for
-:meth:`BoundedCache.put`. Once the cache is full, only one miss in eight is admitted (the
-oldest entries make room for it), so a working set larger than the cache keeps most of its
-entries hitting instead of thrashing, and a drifting one still gets in — never a
-clear-all that makes every following event a miss.
+:meth:`BoundedCache.put`, which never waits: while another thread is storing, the value is
+simply not cached, and a child process after ``fork()`` gets a fresh lock. Once the cache is
+full, only one miss in eight is admitted (the oldest entries make room for it), so a working
+set larger than the cache keeps most of its entries hitting instead of thrashing, and a
+drifting one still gets in — never a clear-all that makes every following event a miss.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -41,6 +43,7 @@ class BoundedCache(dict[Hashable, V], Generic[V]):
         self._bytes = 0
         self._full_misses = 0
         self._lock = threading.Lock()
+        self._pid = os.getpid()
 
     @property
     def size_bytes(self) -> int:
@@ -49,9 +52,11 @@ class BoundedCache(dict[Hashable, V], Generic[V]):
 
     def put(self, key: Hashable, value: V, size: int) -> V:
         """Store ``value`` (evicting the oldest entries if needed) and return it."""
-        if size * 4 > self.max_bytes:
-            return value
-        with self._lock:
+        if self._pid != os.getpid():  # a child after fork(): the lock may be held forever
+            self._lock, self._pid = threading.Lock(), os.getpid()
+        if size * 4 > self.max_bytes or not self._lock.acquire(blocking=False):
+            return value  # too large, or another thread is storing: never wait to cache
+        try:
             if key in self._sizes:
                 return value
             if len(self._sizes) >= self.max_entries or self._bytes + size > self.max_bytes:
@@ -67,6 +72,8 @@ class BoundedCache(dict[Hashable, V], Generic[V]):
             self._sizes[key] = size
             self._bytes += size
             self[key] = value
+        finally:
+            self._lock.release()
         return value
 
     def __reduce__(self) -> tuple[Any, ...]:

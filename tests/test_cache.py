@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import time
+import warnings
 
+import pytest
 from conftest import make_record
 
 from cef_logging import CEFFormatter
@@ -75,3 +79,38 @@ def test_distinct_huge_keys_do_not_pin_memory() -> None:
     for cache in caches:
         assert cache.size_bytes <= cache.max_bytes
         assert sum(len(k) for k in cache if isinstance(k, str)) <= cache.max_bytes
+
+
+def test_put_never_waits_for_another_thread() -> None:
+    """A store while another thread holds the lock is skipped, not waited for."""
+    cache: BoundedCache[int] = BoundedCache(10, 1000)
+    cache._lock.acquire()
+    try:
+        assert cache.put("a", 1, 10) == 1
+        assert "a" not in cache
+    finally:
+        cache._lock.release()
+    assert cache.put("a", 1, 10) == 1 and cache["a"] == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_lock_held_at_fork_does_not_stop_the_child_caching() -> None:
+    cache: BoundedCache[int] = BoundedCache(10, 1000)
+    cache._lock.acquire()  # as if another thread were storing when fork() happened
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        cache.put("k", 7, 10)
+        os._exit(0 if cache.get("k") == 7 else 1)
+    cache._lock.release()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.01)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    pytest.fail("the child hung on the cache lock")
