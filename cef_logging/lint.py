@@ -327,20 +327,7 @@ def _quote_findings(
     """
     if column is None:
         column = _Columns(line, ext_start)
-    n = len(values)
-    longer = list(map((1).__lt__, map(len, values)))
-    openers: dict[str, list[int]] = {}
-    closers: dict[str, list[int]] = {}
-    for quote in _QUOTES:
-        if "=" + quote not in line:
-            continue
-        ends = list(map(methodcaller("endswith", quote), values))
-        if not any(ends):
-            continue  # nothing closes this quote: no value can swallow others
-        starts = list(map(methodcaller("startswith", quote), values))
-        # Opens: starts with the quote and is not wrapped in it; closes: ends, not starts.
-        openers[quote] = list(compress(range(n), map(gt, starts, map(and_, ends, longer))))
-        closers[quote] = list(compress(range(n), map(gt, ends, starts)))
+    openers, closers = _quote_openers_closers(line, values)
     out: list[Finding] = []
     after = 0  # openers before this index were swallowed by an earlier match
     while openers:
@@ -362,20 +349,45 @@ def _quote_findings(
         if len(out) == MAX_PER_KEY_FINDINGS:
             out.append(_finding("CEF204", WARNING, 1, "and more quote-wrapped values on this line"))
             break
-        key = keys[i]
-        swallowed = keys[i + 1 : j + 1]
-        names = ", ".join(repr(name) for name in swallowed)
-        became = "a field of its own" if len(swallowed) == 1 else "fields of their own"
-        out.append(
-            _finding(
-                "CEF204", WARNING, column(key),
-                f"the value of {key!r} opens a {quote} quote that closes in the value "
-                f"of {swallowed[-1]!r}: CEF does not honour quotes, so {names} "
-                f"became {became} (escape '=' inside a value as '\\=')",
-                key,
-            )
-        )  # fmt: skip
+        out.append(_swallowed_finding(keys[i], keys[i + 1 : j + 1], quote, column))
     return out
+
+
+def _quote_openers_closers(
+    line: str, values: list[str]
+) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Per quote character: the positions of the values that open it, and of those that
+    close it (in order), listed with C-level passes; a quote that no value closes, or
+    that no ``=`` in the line is followed by, has no entry."""
+    n = len(values)
+    longer = list(map((1).__lt__, map(len, values)))
+    openers: dict[str, list[int]] = {}
+    closers: dict[str, list[int]] = {}
+    for quote in _QUOTES:
+        if "=" + quote not in line:
+            continue
+        ends = list(map(methodcaller("endswith", quote), values))
+        if not any(ends):
+            continue  # nothing closes this quote: no value can swallow others
+        starts = list(map(methodcaller("startswith", quote), values))
+        # Opens: starts with the quote and is not wrapped in it; closes: ends, not starts.
+        openers[quote] = list(compress(range(n), map(gt, starts, map(and_, ends, longer))))
+        closers[quote] = list(compress(range(n), map(gt, ends, starts)))
+    return openers, closers
+
+
+def _swallowed_finding(key: str, swallowed: list[str], quote: str, column: _Columns) -> Finding:
+    """CEF204: the value of *key* opens a quote that closes in the value of the last of
+    *swallowed*, the keys a CEF parser then reads as fields of their own."""
+    names = ", ".join(repr(name) for name in swallowed)
+    became = "a field of its own" if len(swallowed) == 1 else "fields of their own"
+    return _finding(
+        "CEF204", WARNING, column(key),
+        f"the value of {key!r} opens a {quote} quote that closes in the value "
+        f"of {swallowed[-1]!r}: CEF does not honour quotes, so {names} "
+        f"became {became} (escape '=' inside a value as '\\=')",
+        key,
+    )  # fmt: skip
 
 
 _custom_key_messages: dict[str, str] = {}
@@ -717,31 +729,65 @@ class Linter:
                 )
             )  # fmt: skip
         if not _KNOWN_KEYS.issuperset(keys):
-            unknown = list(filterfalse(_KNOWN_KEYS.__contains__, keys))
-            if "CEF207" in on:
-                odd = list(filter(_DOT_OR_DASH.search, unknown))
-                for key in odd[:MAX_PER_KEY_FINDINGS]:
-                    out.append(
-                        _finding(
-                            "CEF207", WARNING, column(key),
-                            f"key {display(key)!r} holds '.' or '-': the CEF spec's keys are "
-                            "letters and digits; ArcSight accepts such keys, but stricter "
-                            "consumers may reject the line or rename the key",
-                            key,
-                        )
-                    )  # fmt: skip
-                if len(odd) > MAX_PER_KEY_FINDINGS:
-                    out.append(_more("CEF207", WARNING, odd, column, "keys with '.' or '-'"))
-            if "CEF301" in on:
-                for key in unknown[:MAX_PER_KEY_FINDINGS]:
-                    out.append(
-                        _finding("CEF301", INFO, column(key), _custom_key_message(key), key)
-                    )
-                if len(unknown) > MAX_PER_KEY_FINDINGS:
-                    out.append(_more("CEF301", INFO, unknown, column, "custom keys"))
+            self._unknown_key_findings(out, keys, column)
         if "CEF302" in on and _splunk_misses_time(keys) and not line.startswith(" ", ext_start):
             out.append(_splunk_time_finding(keys[0], ext_start))
-        size = len(line)
+        self._value_findings(out, len(line), keys, values, raw, column)
+        # A value that opens a quote shows in the line as key=' or key=" (CEF never
+        # escapes quotes); memchr-fast single-character tests first.
+        if (("'" in line and "='" in line) or ('"' in line and '="' in line)) and "CEF204" in on:
+            out.extend(_quote_findings(line, ext_start, keys, values, column))
+        if len(line) * 4 > CEF_LINE_ADVICE_BYTES:  # else fewer bytes than that in UTF-8
+            size = len(line.encode("utf-8", "surrogatepass"))
+            if size > CEF_LINE_ADVICE_BYTES and "CEF205" in on:
+                out.append(
+                    _finding(
+                        "CEF205", WARNING, 1,
+                        f"the line is {size} bytes; some SmartConnector parsers truncate at ~8 KB",
+                    )
+                )  # fmt: skip
+        if len(out) > 1:
+            out.sort(key=_COLUMN)  # stable: line order, then rule order
+        return out
+
+    def _unknown_key_findings(self, out: list[Finding], keys: list[str], column: _Columns) -> None:
+        """CEF207 (keys with '.' or '-') and CEF301 (custom keys) for the keys of a line
+        that are not in the CEF dictionary, at most :data:`MAX_PER_KEY_FINDINGS` each."""
+        on = self._on
+        unknown = list(filterfalse(_KNOWN_KEYS.__contains__, keys))
+        if "CEF207" in on:
+            odd = list(filter(_DOT_OR_DASH.search, unknown))
+            for key in odd[:MAX_PER_KEY_FINDINGS]:
+                out.append(
+                    _finding(
+                        "CEF207", WARNING, column(key),
+                        f"key {display(key)!r} holds '.' or '-': the CEF spec's keys are "
+                        "letters and digits; ArcSight accepts such keys, but stricter "
+                        "consumers may reject the line or rename the key",
+                        key,
+                    )
+                )  # fmt: skip
+            if len(odd) > MAX_PER_KEY_FINDINGS:
+                out.append(_more("CEF207", WARNING, odd, column, "keys with '.' or '-'"))
+        if "CEF301" in on:
+            for key in unknown[:MAX_PER_KEY_FINDINGS]:
+                out.append(_finding("CEF301", INFO, column(key), _custom_key_message(key), key))
+            if len(unknown) > MAX_PER_KEY_FINDINGS:
+                out.append(_more("CEF301", INFO, unknown, column, "custom keys"))
+
+    def _value_findings(
+        self,
+        out: list[Finding],
+        size: int,
+        keys: list[str],
+        values: list[str],
+        raw: bool,
+        column: _Columns,
+    ) -> None:
+        """CEF203 (consumer keys), CEF202 (values over their dictionary length) and CEF201
+        (timestamps ArcSight does not read), in line order, for a line of *size*
+        characters (``raw``: *values* still escaped)."""
+        on = self._on
         checks = _CHECKS_BY_LENGTH[size if size < _CHECKS_TOP else _CHECKS_TOP]
         info = _KEY_INFO
         # Only the keys that may draw a warning reach Python code (C-level selection).
@@ -774,22 +820,6 @@ class Linter:
                 message = _timestamp_message(key, value)
                 if message is not None and "CEF201" in on:
                     out.append(_finding("CEF201", WARNING, column(key), message, key))
-        # A value that opens a quote shows in the line as key=' or key=" (CEF never
-        # escapes quotes); memchr-fast single-character tests first.
-        if (("'" in line and "='" in line) or ('"' in line and '="' in line)) and "CEF204" in on:
-            out.extend(_quote_findings(line, ext_start, keys, values, column))
-        if size * 4 > CEF_LINE_ADVICE_BYTES:  # else fewer bytes than that in UTF-8
-            size = len(line.encode("utf-8", "surrogatepass"))
-            if size > CEF_LINE_ADVICE_BYTES and "CEF205" in on:
-                out.append(
-                    _finding(
-                        "CEF205", WARNING, 1,
-                        f"the line is {size} bytes; some SmartConnector parsers truncate at ~8 KB",
-                    )
-                )  # fmt: skip
-        if len(out) > 1:
-            out.sort(key=_COLUMN)  # stable: line order, then rule order
-        return out
 
     def _leef(self, line: str, at: int) -> list[Finding]:
         on = self._on
