@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from itertools import compress, count, filterfalse
 from operator import and_, attrgetter, gt, methodcaller
@@ -471,6 +471,29 @@ def _clean(line: str, keys: tuple[str, ...], values: list[str], ext_start: int) 
     return all(len(values[i]) <= limit for i, limit in plan[2])
 
 
+#: The longest line :func:`_clean` may find clean: a longer one may be over 8 KB in UTF-8.
+_MAX_CLEAN_SIZE: Final = CEF_LINE_ADVICE_BYTES // 4
+
+
+def _strip_bytes_terminator(item: bytes) -> bytes:
+    if item[-1:] == b"\n":
+        return item[:-2] if item[-2:] == b"\r\n" else item[:-1]
+    return item
+
+
+def _invalid_utf8(item: bytes, exc: UnicodeDecodeError) -> Finding:
+    """LINT002 for a line given as bytes that are not valid UTF-8."""
+    byte = item[exc.start]
+    return _finding(
+        "LINT002", ERROR, exc.start + 1,
+        f"invalid UTF-8 (byte 0x{byte:02x} at byte offset {exc.start})",
+    )  # fmt: skip
+
+
+def _byte_order_mark() -> Finding:
+    return _finding("LINT003", INFO, 1, "UTF-8 byte order mark at the start (stripped)")
+
+
 def _matches(code: str, patterns: Iterable[str]) -> bool:
     return any(code.startswith(p) for p in patterns)
 
@@ -550,18 +573,7 @@ class Linter:
             first: Whether the first item starts the input (for the byte order mark).
         """
         on = self._on
-        check = self._check
-        raw_pairs = _strict_cef_raw_pairs
-        max_clean_size = CEF_LINE_ADVICE_BYTES // 4
-        buckets = _BUCKET
-        plans_get = _plans.get
-        make_plan = _plan
-        not_clean = _NOT_CLEAN
-        cef302 = "CEF302" in on
-        cef_slow = self._cef_slow
-        cef_findings = self._cef_findings
-        leef = self._leef
-        auto = self.format is None
+        check = self._detect if self.format is None else self._check
         checked = 0
         seen = self._seen
         if first:
@@ -574,20 +586,12 @@ class Linter:
                     if line and line[-1] in "\r\n":
                         line = line[:-2] if line.endswith("\r\n") else line[:-1]
                 elif isinstance(item, bytes):
-                    if item[-1:] == b"\n":
-                        item = item[:-2] if item[-2:] == b"\r\n" else item[:-1]
                     try:
-                        line = item.decode("utf-8")
+                        line = _strip_bytes_terminator(item).decode("utf-8")
                     except UnicodeDecodeError as exc:
-                        if item.isspace():
-                            continue
                         checked += 1
                         if "LINT002" in on:
-                            byte = item[exc.start]
-                            yield number, _finding(
-                                "LINT002", ERROR, exc.start + 1,
-                                f"invalid UTF-8 (byte 0x{byte:02x} at byte offset {exc.start})",
-                            )  # fmt: skip
+                            yield number, _invalid_utf8(item, exc)
                         continue
                 else:
                     line = str(item)
@@ -596,64 +600,11 @@ class Linter:
                     if line[:1] == "\ufeff":
                         line = line[1:]
                         if "LINT003" in on:
-                            yield number, _finding(
-                                "LINT003", INFO, 1, "UTF-8 byte order mark at the start (stripped)"
-                            )
+                            yield number, _byte_order_mark()
                 if not line or (line.isspace() and not line.strip(" \t\n\r\x0b\x0c")):
                     continue  # blank: skipped, not counted
                 checked += 1
-                if auto:
-                    # _check inlined for the common case: one call per line fewer.
-                    cef_at = line.find("CEF:")
-                    if cef_at != -1 and (cef_at == 0 or line.find("LEEF:", 0, cef_at) == -1):
-                        # _cef and _clean inlined (the hot loop; a differential test
-                        # holds it to Linter.line): a clean line costs one parser call.
-                        fast = raw_pairs(line, cef_at)
-                        if fast is None:
-                            found = cef_slow(line, cef_at)
-                        else:
-                            keys, values, ext_start = fast
-                            size = len(line)
-                            if not (
-                                size > max_clean_size
-                                or line.startswith(" ", ext_start)
-                                or ("'" in line and "='" in line)
-                                or ('"' in line and '="' in line)
-                            ):
-                                bucket = buckets[size]
-                                plan = plans_get((keys, bucket))
-                                if plan is None:
-                                    plan = make_plan(keys, bucket)
-                                if plan is not not_clean:
-                                    time_key, times, limited = plan
-                                    for i in times:
-                                        value = values[i]
-                                        if not (
-                                            value.isdigit() and value.isascii()
-                                            and 11 < len(value) < 20
-                                        ):  # fmt: skip
-                                            break
-                                    else:
-                                        for i, limit in limited:
-                                            if len(values[i]) > limit:
-                                                break
-                                        else:
-                                            # Clean, but for the first-field time (CEF302):
-                                            # said once per input, so mostly nothing to do.
-                                            if not time_key or not cef302 or (
-                                                once and ("CEF302", time_key) in seen
-                                            ):
-                                                continue
-                                            found = [_splunk_time_finding(time_key, ext_start)]
-                                            fast = None
-                            if fast is not None:
-                                found = cef_findings(line, list(keys), values, ext_start, True)
-                    elif cef_at == -1 and (leef_at := line.find("LEEF:")) != -1:
-                        found = leef(line, leef_at)
-                    else:
-                        found = check(line)
-                else:
-                    found = check(line)
+                found = check(line)
                 if found:
                     for finding in found:
                         if once and finding.severity == "info":
@@ -664,6 +615,56 @@ class Linter:
                         yield number, finding
         finally:
             self.checked += checked
+
+    def _detect(self, line: str) -> Sequence[Finding]:
+        """:meth:`_check` for :meth:`lines` without a format: CEF or LEEF, whichever
+        marker comes first."""
+        cef_at = line.find("CEF:")
+        if cef_at != -1 and (cef_at == 0 or line.find("LEEF:", 0, cef_at) == -1):
+            return self._cef_line(line, cef_at)
+        if cef_at == -1 and (leef_at := line.find("LEEF:")) != -1:
+            return self._leef(line, leef_at)
+        return self._check(line)
+
+    def _cef_line(self, line: str, cef_at: int) -> Sequence[Finding]:
+        """:meth:`_cef` for :meth:`lines` (a differential test holds them equal), with
+        :func:`_clean` inlined: a clean line costs one parser call. A first-field time
+        (CEF302) already reported, with *info_once*, is not reported again."""
+        fast = _strict_cef_raw_pairs(line, cef_at)
+        if fast is None:
+            return self._cef_slow(line, cef_at)
+        keys, values, ext_start = fast
+        size = len(line)
+        if (
+            size > _MAX_CLEAN_SIZE
+            or line.startswith(" ", ext_start)
+            or ("'" in line and "='" in line)
+            or ('"' in line and '="' in line)
+        ):
+            return self._cef_findings(line, list(keys), values, ext_start, True)
+        bucket = _BUCKET[size]
+        plan = _plans.get((keys, bucket))
+        if plan is None:
+            plan = _plan(keys, bucket)
+        if plan is _NOT_CLEAN:
+            return self._cef_findings(line, list(keys), values, ext_start, True)
+        time_key, times, limited = plan
+        for i in times:
+            value = values[i]
+            if not (value.isdigit() and value.isascii() and 11 < len(value) < 20):
+                return self._cef_findings(line, list(keys), values, ext_start, True)
+        for i, limit in limited:
+            if len(values[i]) > limit:
+                return self._cef_findings(line, list(keys), values, ext_start, True)
+        # Clean, but for the first-field time (CEF302): said once per input, so mostly
+        # nothing to do.
+        if (
+            not time_key
+            or "CEF302" not in self._on
+            or (self.info_once and ("CEF302", time_key) in self._seen)
+        ):
+            return ()
+        return [_splunk_time_finding(time_key, ext_start)]
 
     # -- one line --------------------------------------------------------------------
 
