@@ -617,19 +617,16 @@ class Linter:
             self.checked += checked
 
     def _detect(self, line: str) -> Sequence[Finding]:
-        """:meth:`_check` for :meth:`lines` without a format: CEF or LEEF, whichever
-        marker comes first."""
+        """:meth:`_check` for :meth:`lines` without a format (a differential test holds
+        them equal), with :meth:`_cef` and :func:`_clean` inlined: a clean CEF line costs
+        one parser call. A first-field time (CEF302) already reported, with *info_once*,
+        is not reported again."""
         cef_at = line.find("CEF:")
-        if cef_at != -1 and (cef_at == 0 or line.find("LEEF:", 0, cef_at) == -1):
-            return self._cef_line(line, cef_at)
-        if cef_at == -1 and (leef_at := line.find("LEEF:")) != -1:
-            return self._leef(line, leef_at)
-        return self._check(line)
-
-    def _cef_line(self, line: str, cef_at: int) -> Sequence[Finding]:
-        """:meth:`_cef` for :meth:`lines` (a differential test holds them equal), with
-        :func:`_clean` inlined: a clean line costs one parser call. A first-field time
-        (CEF302) already reported, with *info_once*, is not reported again."""
+        if cef_at == -1:
+            leef_at = line.find("LEEF:")
+            return self._leef(line, leef_at) if leef_at != -1 else self._check(line)
+        if cef_at != 0 and line.find("LEEF:", 0, cef_at) != -1:
+            return self._check(line)  # LEEF: comes first
         fast = _strict_cef_raw_pairs(line, cef_at)
         if fast is None:
             return self._cef_slow(line, cef_at)
