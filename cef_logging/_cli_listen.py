@@ -63,6 +63,14 @@ def add_parser(subparsers: Any) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    _add_transport_arguments(parser)
+    _add_display_arguments(parser)
+    _add_run_arguments(parser)
+    parser.set_defaults(func=_command)
+
+
+def _add_transport_arguments(parser: argparse.ArgumentParser) -> None:
+    """--udp, --tcp, --tls, --http, --https and the TLS certificate files."""
     group = parser.add_argument_group("transports (each may be repeated)")
     for name, what in (("udp", "syslog over UDP"), ("tcp", "syslog over TCP"),
                        ("tls", "syslog over TLS (needs --certfile)"),
@@ -73,6 +81,10 @@ def add_parser(subparsers: Any) -> None:
         )  # fmt: skip
     parser.add_argument("--certfile", metavar="FILE", help="PEM certificate for --tls/--https")
     parser.add_argument("--keyfile", metavar="FILE", help="PEM key (if not in --certfile)")
+
+
+def _add_display_arguments(parser: argparse.ArgumentParser) -> None:
+    """How each message is shown: --format, --lint (--select, --ignore) and --raw."""
     parser.add_argument(
         "--format",
         choices=("text", "json"),
@@ -99,6 +111,11 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="also show each message as received, syslog header included (escaped)",
     )
+
+
+def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Parsing, when to stop and where the events go: --strict, --count, --timeout,
+    --output and --max-message-size."""
     parser.add_argument(
         "--strict", action="store_true", help="parse strictly (default: leniently, like most SIEMs)"
     )
@@ -119,7 +136,6 @@ def add_parser(subparsers: Any) -> None:
         default=MAX_MESSAGE_SIZE,
         help=f"cut longer messages (default {MAX_MESSAGE_SIZE})",
     )
-    parser.set_defaults(func=_command)
 
 
 def _positive_int(text: str) -> int:

@@ -334,7 +334,6 @@ class RelpTransport(Transport):
 
     def _send_window(self, batch: Sequence[bytes], start: int, timeout: float) -> None:
         count = len(batch)
-        window = self.window
         acked = start  # leading records acknowledged
         next_index = start  # next record to send
         inflight: deque[tuple[int, int]] = deque()  # (txnr, index), oldest first
@@ -342,83 +341,130 @@ class RelpTransport(Transport):
         outcome: dict[int, bool] = {}  # index -> acknowledged (after a refusal)
         stop_sending = False
         while acked < count:
-            if not stop_sending and next_index < count and len(inflight) < window:
-                chunks = []
-                size = 0
-                while next_index < count and len(inflight) < window and size < _CHUNK_BYTES:
-                    try:
-                        wire = encode_frame(self._txnr_peek(), "syslog", batch[next_index])
-                    except ValueError as exc:
-                        if inflight or next_index > acked:
-                            stop_sending = True  # refuse it once the others are answered
-                            break
-                        raise Refused(str(exc), acked=acked, refused=1) from None
-                    chunks.append(wire)
-                    size += len(wire)
-                    inflight.append((self._next_txnr(), next_index))
-                    next_index += 1
-                if chunks:
-                    try:
-                        self._sendall(b"".join(chunks), timeout)
-                    except _Broken as exc:
-                        raise _SessionFailed(
-                            str(exc), acked, isinstance(exc, _PeerClosed), head_sent=True
-                        ) from None
+            if not stop_sending and next_index < count and len(inflight) < self.window:
+                next_index, stop_sending = self._send_more(
+                    batch, acked, next_index, inflight, timeout
+                )
             if not inflight:
                 break
-            violation: ProtocolError | None = None
-            try:
-                frames = self._parser.feed(self._recv(timeout))
-            except _Broken as exc:
-                raise _SessionFailed(
-                    str(exc), acked, isinstance(exc, _PeerClosed), head_sent=True
-                ) from None
-            except ProtocolError as exc:
-                frames, violation = exc.frames, exc  # act on the answers before it first
-            for frame in frames:
-                if frame.txnr == 0 and frame.command == "serverclose":
-                    raise _SessionFailed(
-                        f"{self.description} closed the RELP session (serverclose)",
-                        acked,
-                        closed_by_peer=True,
-                        head_sent=next_index > acked,
-                    )
-                if frame.command != "rsp":
-                    raise _SessionFailed(
-                        f"RELP protocol violation by {self.description}: unexpected "
-                        f"command {frame.txnr} {frame.command}",
-                        acked,
-                    )
-                if not inflight or frame.txnr != inflight[0][0]:
-                    expected = inflight[0][0] if inflight else "none"
-                    raise _SessionFailed(
-                        f"RELP protocol violation by {self.description}: rsp for "
-                        f"transaction {frame.txnr}, expected {expected}",
-                        acked,
-                    )
-                try:
-                    rsp = parse_response(frame.data)
-                except ProtocolError as exc:
-                    raise _SessionFailed(
-                        f"RELP protocol violation by {self.description}: {exc}", acked
-                    ) from None
-                _, index = inflight.popleft()
-                if rsp.ok and not refused:
-                    acked = index + 1
-                    continue
-                if not rsp.ok:
-                    refused[index] = rsp
-                    stop_sending = True  # answer the refusal once the window drained
-                outcome[index] = rsp.ok
-            if violation is not None:
-                raise _SessionFailed(
-                    f"RELP protocol violation by {self.description}: {violation}", acked
-                )
+            acked, refusal = self._read_answers(
+                inflight, acked, next_index, refused, outcome, timeout
+            )
+            if refusal:
+                stop_sending = True  # answer the refusal once the window drained
             if stop_sending and not inflight:
                 break
         if acked >= count:
             return
         self._raise_refused(batch, acked, refused, outcome, next_index)
+
+    def _send_more(
+        self,
+        batch: Sequence[bytes],
+        acked: int,
+        next_index: int,
+        inflight: deque[tuple[int, int]],
+        timeout: float,
+    ) -> tuple[int, bool]:
+        """Send the records from *next_index* that fit in the window, in one write of
+        at most about :data:`_CHUNK_BYTES`; each goes on *inflight*. Returns the next
+        record to send, and True when it is one RELP cannot carry: sending stops, and
+        it is refused once the records before it are answered."""
+        count = len(batch)
+        window = self.window
+        chunks = []
+        size = 0
+        stop_sending = False
+        while next_index < count and len(inflight) < window and size < _CHUNK_BYTES:
+            try:
+                wire = encode_frame(self._txnr_peek(), "syslog", batch[next_index])
+            except ValueError as exc:
+                if inflight or next_index > acked:
+                    stop_sending = True  # refuse it once the others are answered
+                    break
+                raise Refused(str(exc), acked=acked, refused=1) from None
+            chunks.append(wire)
+            size += len(wire)
+            inflight.append((self._next_txnr(), next_index))
+            next_index += 1
+        if chunks:
+            try:
+                self._sendall(b"".join(chunks), timeout)
+            except _Broken as exc:
+                raise _SessionFailed(
+                    str(exc), acked, isinstance(exc, _PeerClosed), head_sent=True
+                ) from None
+        return next_index, stop_sending
+
+    def _read_answers(
+        self,
+        inflight: deque[tuple[int, int]],
+        acked: int,
+        next_index: int,
+        refused: dict[int, Response],
+        outcome: dict[int, bool],
+        timeout: float,
+    ) -> tuple[int, bool]:
+        """Read what the collector answered so far, for the oldest records in flight.
+        Returns the count of leading records acknowledged, and True when a record was
+        refused (recorded in *refused*; the answers after a refusal go to *outcome*)."""
+        violation: ProtocolError | None = None
+        try:
+            frames = self._parser.feed(self._recv(timeout))
+        except _Broken as exc:
+            raise _SessionFailed(
+                str(exc), acked, isinstance(exc, _PeerClosed), head_sent=True
+            ) from None
+        except ProtocolError as exc:
+            frames, violation = exc.frames, exc  # act on the answers before it first
+        refusal = False
+        for frame in frames:
+            rsp = self._response(frame, inflight, acked, next_index)
+            _, index = inflight.popleft()
+            if rsp.ok and not refused:
+                acked = index + 1
+                continue
+            if not rsp.ok:
+                refused[index] = rsp
+                refusal = True
+            outcome[index] = rsp.ok
+        if violation is not None:
+            raise _SessionFailed(
+                f"RELP protocol violation by {self.description}: {violation}", acked
+            )
+        return acked, refusal
+
+    def _response(
+        self, frame: Frame, inflight: deque[tuple[int, int]], acked: int, next_index: int
+    ) -> Response:
+        """The ``rsp`` in *frame*, which answers the oldest record in flight; anything
+        else ends the session."""
+        if frame.txnr == 0 and frame.command == "serverclose":
+            raise _SessionFailed(
+                f"{self.description} closed the RELP session (serverclose)",
+                acked,
+                closed_by_peer=True,
+                head_sent=next_index > acked,
+            )
+        if frame.command != "rsp":
+            raise _SessionFailed(
+                f"RELP protocol violation by {self.description}: unexpected "
+                f"command {frame.txnr} {frame.command}",
+                acked,
+            )
+        if not inflight or frame.txnr != inflight[0][0]:
+            expected = inflight[0][0] if inflight else "none"
+            raise _SessionFailed(
+                f"RELP protocol violation by {self.description}: rsp for "
+                f"transaction {frame.txnr}, expected {expected}",
+                acked,
+            )
+        try:
+            return parse_response(frame.data)
+        except ProtocolError as exc:
+            raise _SessionFailed(
+                f"RELP protocol violation by {self.description}: {exc}", acked
+            ) from None
 
     def _txnr_peek(self) -> int:
         return next_txnr(self._txnr)

@@ -692,7 +692,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
+    _add_lint(sub)
+    _add_parse(sub)
+    _add_demo(sub)
+    _add_listen(sub)
+    return parser
 
+
+def _add_lint(sub: Any) -> None:
+    """The ``lint`` command."""
     lint = sub.add_parser(
         "lint",
         help="check CEF/LEEF lines (errors: invalid; warnings: what SIEMs misread)",
@@ -727,6 +735,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="do not check or print warnings and info")  # fmt: skip
     lint.set_defaults(func=cmd_lint)
 
+
+def _add_parse(sub: Any) -> None:
+    """The ``parse`` command."""
     parse = sub.add_parser(
         "parse",
         help="parse CEF/LEEF lines (one JSON object per line with --json)",
@@ -745,6 +756,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="refuse what the specs do not allow (and invalid UTF-8)")  # fmt: skip
     parse.set_defaults(func=cmd_parse)
 
+
+def _add_demo(sub: Any) -> None:
+    """The ``demo`` command."""
     demo = sub.add_parser(
         "demo",
         help="log sample events through the CEF and LEEF formatters and print the lines",
@@ -752,9 +766,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--format", choices=("cef", "leef", "both"), default="both")
     demo.set_defaults(func=cmd_demo)
-
-    _add_listen(sub)
-    return parser
 
 
 def _add_listen(sub: Any) -> None:

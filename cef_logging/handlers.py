@@ -22,12 +22,12 @@ from __future__ import annotations
 import logging
 import os
 import ssl
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, NamedTuple
 
-from . import _sockets
+from . import _sockets, _transport
 from ._delivery import DeliveryEngine
-from ._http_wire import HttpTransport, check_headers, parse_url
+from ._http_wire import HttpTarget, HttpTransport, check_headers, parse_url
 from ._spool import Spool
 from ._syslog_wire import (
     FACILITIES,
@@ -39,7 +39,7 @@ from ._syslog_wire import (
     parse_address,
     syslog_severity,
 )
-from ._transport import Endpoint, syslog_transport
+from ._transport import Endpoint, TransportSpec, syslog_transport
 
 __all__ = [
     "FACILITIES",
@@ -168,6 +168,92 @@ class _QueuedHandler(logging.Handler):
 # --------------------------------------------------------------------------------------
 
 
+class _Wire(NamedTuple):
+    """A SyslogHandler's validated transport (and its spec), framing and syslog format."""
+
+    transport: str
+    #: The registered transport; ``None`` for UDP.
+    spec: TransportSpec | None
+    framing: str
+    syslog_format: str
+
+    @property
+    def default_port(self) -> int:
+        return self.spec.default_port if self.spec is not None else 514
+
+
+def _wire_options(transport: str, framing: str, syslog_format: str, oversize: str) -> _Wire:
+    """Check the transport, framing, syslog format and oversize choices; names are
+    case-insensitive, and ``"octet"`` or ``"octet-counted"`` mean octet counting."""
+    transport_l = str(transport).lower()
+    spec = None if transport_l == "udp" else syslog_transport(transport_l)
+    if transport_l != "udp" and spec is None:
+        raise ValueError(f"transport: must be 'udp', 'tcp', 'tls' or 'relp', got {transport!r}")
+    framing_l = str(framing).lower().replace("_", "-")
+    if framing_l in ("octet-counted", "octet"):
+        framing_l = "octet-counting"
+    if framing_l not in ("octet-counting", "newline"):
+        raise ValueError(f"framing: must be 'octet-counting' or 'newline', got {framing!r}")
+    format_l = str(syslog_format).lower().replace("-", "").replace("_", "")
+    if format_l not in ("rfc5424", "rfc3164"):
+        raise ValueError(f"syslog_format: must be 'rfc5424' or 'rfc3164', got {syslog_format!r}")
+    if oversize not in ("truncate", "drop"):
+        raise ValueError(f"oversize: must be 'truncate' or 'drop', got {oversize!r}")
+    return _Wire(transport_l, spec, framing_l, format_l)
+
+
+def _relp_window(relp_window: int | None, transport: str) -> int:
+    """The RELP window: 128 unless given, and given only with ``transport="relp"``."""
+    if relp_window is not None and transport != "relp":
+        raise ValueError(f"relp_window: only used with transport='relp', not {transport!r}")
+    window = 128 if relp_window is None else relp_window
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        raise ValueError(f"relp_window: must be an int >= 1, got {relp_window!r}")
+    return window
+
+
+def _wants_tls(wire: _Wire, **tls_options: object) -> bool:
+    """Whether the transport runs over TLS: always, or (RELP) when a TLS option is given.
+    A TLS option given to a transport without TLS is an error, not plaintext."""
+    tls_mode = wire.spec.tls if wire.spec is not None else "never"
+    given = [name for name, value in tls_options.items() if value is not None]
+    if given and tls_mode == "never":
+        raise ValueError(
+            f"{given[0]}: TLS options need transport='tls'; with "
+            f"transport={wire.transport!r} records would go out in plaintext"
+        )
+    return tls_mode == "always" or (tls_mode == "optional" and bool(given))
+
+
+def _syslog_route(
+    wire: _Wire, host: str, port: int
+) -> tuple[_sockets.UdpSender | None, Callable[[Endpoint], _transport.Transport] | None]:
+    """UDP to an IP address: the inline sender; else the factory of the queued transport
+    (UDP to a host name is queued so that the DNS lookup happens on the sender)."""
+    if wire.spec is not None:
+        return None, wire.spec.factory
+    if _sockets.is_ip_literal(host):
+        return _sockets.UdpSender(host, port), None
+    return None, _sockets.UdpTransport
+
+
+def _queued_spool(
+    factory: Callable[[Endpoint], _transport.Transport] | None,
+    spool_dir: str | os.PathLike[str] | None,
+    spool_max_bytes: int,
+    spool_sync_interval: float,
+) -> Spool | None:
+    """The spool of a queued transport; inline UDP has none."""
+    if factory is not None:
+        return _make_spool(spool_dir, spool_max_bytes, spool_sync_interval)
+    if spool_dir is not None:
+        raise ValueError(
+            "spool_dir: UDP to an IP address is sent inline and never queued; "
+            "use transport='tcp' or 'tls' for a spool"
+        )
+    return None
+
+
 class SyslogHandler(_QueuedHandler):
     """Send each formatted record as one syslog message over UDP, TCP, TLS or RELP.
 
@@ -263,72 +349,51 @@ class SyslogHandler(_QueuedHandler):
         relp_window: int | None = None,
         level: int | str = logging.NOTSET,
     ) -> None:
-        transport_l = str(transport).lower()
-        spec = None if transport_l == "udp" else syslog_transport(transport_l)
-        if transport_l != "udp" and spec is None:
-            raise ValueError(f"transport: must be 'udp', 'tcp', 'tls' or 'relp', got {transport!r}")
-        framing_l = str(framing).lower().replace("_", "-")
-        if framing_l in ("octet-counted", "octet"):
-            framing_l = "octet-counting"
-        if framing_l not in ("octet-counting", "newline"):
-            raise ValueError(f"framing: must be 'octet-counting' or 'newline', got {framing!r}")
-        format_l = str(syslog_format).lower().replace("-", "").replace("_", "")
-        if format_l not in ("rfc5424", "rfc3164"):
-            raise ValueError(
-                f"syslog_format: must be 'rfc5424' or 'rfc3164', got {syslog_format!r}"
-            )
-        if oversize not in ("truncate", "drop"):
-            raise ValueError(f"oversize: must be 'truncate' or 'drop', got {oversize!r}")
-        if retry_delay is not None:
-            backoff_base = retry_delay
+        wire = _wire_options(transport, framing, syslog_format, oversize)
+        backoff_base = backoff_base if retry_delay is None else retry_delay
         _check_positive(timeout=timeout, backoff_base=backoff_base, batch_size=batch_size,
                         max_queue=max_queue, max_queue_bytes=max_queue_bytes)  # fmt: skip
-        if relp_window is not None and transport_l != "relp":
-            raise ValueError(f"relp_window: only used with transport='relp', not {transport_l!r}")
-        window = 128 if relp_window is None else relp_window
-        if isinstance(window, bool) or not isinstance(window, int) or window < 1:
-            raise ValueError(f"relp_window: must be an int >= 1, got {relp_window!r}")
-        tls_options = {
-            "ssl_context": ssl_context, "cafile": cafile, "certfile": certfile,
-            "keyfile": keyfile, "server_hostname": server_hostname,
-        }  # fmt: skip
-        tls_mode = spec.tls if spec is not None else "never"
-        given = [name for name, value in tls_options.items() if value is not None]
-        if given and tls_mode == "never":
-            raise ValueError(
-                f"{given[0]}: TLS options need transport='tls'; with "
-                f"transport={transport_l!r} records would go out in plaintext"
-            )
-        default_port = spec.default_port if spec is not None else 514
-        host, port = parse_address(address, default_port)
-        header = HeaderBuilder(format_l, facility_code(facility), hostname, app_name, msgid)
-
-        context: ssl.SSLContext | None = None
-        if tls_mode == "always" or (tls_mode == "optional" and given):
-            context = ssl_context or _tls_context(cafile, certfile, keyfile)
-
-        udp: _sockets.UdpSender | None = None
-        factory = spec.factory if spec is not None else None
-        if transport_l == "udp":
-            if _sockets.is_ip_literal(host):
-                udp = _sockets.UdpSender(host, port)
-            else:
-                factory = _sockets.UdpTransport
-        spool = None
-        if factory is not None:
-            spool = _make_spool(spool_dir, spool_max_bytes, spool_sync_interval)
-        elif spool_dir is not None:
-            raise ValueError(
-                "spool_dir: UDP to an IP address is sent inline and never queued; "
-                "use transport='tcp' or 'tls' for a spool"
-            )
-
+        window = _relp_window(relp_window, wire.transport)
+        wants_tls = _wants_tls(wire, ssl_context=ssl_context, cafile=cafile, certfile=certfile,
+                               keyfile=keyfile, server_hostname=server_hostname)  # fmt: skip
+        host, port = parse_address(address, wire.default_port)
+        header = HeaderBuilder(
+            wire.syslog_format, facility_code(facility), hostname, app_name, msgid
+        )
+        context = (ssl_context or _tls_context(cafile, certfile, keyfile)) if wants_tls else None
+        udp, factory = _syslog_route(wire, host, port)
+        spool = _queued_spool(factory, spool_dir, spool_max_bytes, spool_sync_interval)
         super().__init__(level)
+        self._set_options(host, port, wire, header, udp, timeout=timeout, retries=retries,
+                          max_datagram_size=max_datagram_size, oversize=oversize,
+                          drain_timeout=drain_timeout)  # fmt: skip
+        if factory is not None:
+            self._start_sender(factory, spool, context, server_hostname, window,
+                               batch_size=batch_size, flush_interval=flush_interval,
+                               max_queue=max_queue, max_queue_bytes=max_queue_bytes,
+                               backoff_base=backoff_base, backoff_max=backoff_max,
+                               max_retries=max_retries)  # fmt: skip
+
+    def _set_options(
+        self,
+        host: str,
+        port: int,
+        wire: _Wire,
+        header: HeaderBuilder,
+        udp: _sockets.UdpSender | None,
+        *,
+        timeout: float,
+        retries: int,
+        max_datagram_size: int,
+        oversize: str,
+        drain_timeout: float,
+    ) -> None:
+        """The public attributes, and what :meth:`emit` reads on every record."""
         self.host, self.port = host, port
         self.address: tuple[str, int] = (host, port)
-        self.transport: str = transport_l
-        self.framing: str = framing_l
-        self.syslog_format: str = format_l
+        self.transport: str = wire.transport
+        self.framing: str = wire.framing
+        self.syslog_format: str = wire.syslog_format
         self.facility: int = header.facility
         self.timeout = float(timeout)
         self.retries = int(retries)
@@ -338,27 +403,46 @@ class SyslogHandler(_QueuedHandler):
         #: Number of UDP datagrams truncated to *max_datagram_size*.
         self.truncated = 0
         self._header = header
-        self._guard = guard_lf_nul if framing_l == "newline" and transport_l != "udp" else None
+        stream = wire.framing == "newline" and wire.transport != "udp"
+        self._guard = guard_lf_nul if stream else None
         self._udp = udp
         self._udp_send = udp.send if udp is not None else None
         self._build_header = header.header
         self._udp_reported = False
-        if factory is not None:
-            endpoint = Endpoint(
-                host, port, float(timeout), context,
-                server_hostname or host if context is not None else None, framing_l,
-                window,
-            )  # fmt: skip
-            transport_obj = factory(endpoint)
-            self._engine = DeliveryEngine(
-                transport_obj, name=f"SyslogHandler({transport_obj.description})",
-                report=_reporter(self), batch_size=int(batch_size),
-                max_batch_bytes=4 * MiB, flush_interval=float(flush_interval),
-                max_queue=int(max_queue), max_queue_bytes=int(max_queue_bytes),
-                timeout=float(timeout), backoff_base=float(backoff_base),
-                backoff_max=float(backoff_max), max_retry_after=float(backoff_max),
-                max_retries=max_retries, drain_timeout=float(drain_timeout), spool=spool,
-            )  # fmt: skip
+
+    def _start_sender(
+        self,
+        factory: Callable[[Endpoint], _transport.Transport],
+        spool: Spool | None,
+        context: ssl.SSLContext | None,
+        server_hostname: str | None,
+        window: int,
+        *,
+        batch_size: int,
+        flush_interval: float,
+        max_queue: int,
+        max_queue_bytes: int,
+        backoff_base: float,
+        backoff_max: float,
+        max_retries: int | None,
+    ) -> None:
+        """The queued transport (made by *factory*) and the delivery engine that sends
+        on it; called once :meth:`_set_options` has set the attributes."""
+        host, timeout = self.host, self.timeout
+        endpoint = Endpoint(
+            host, self.port, timeout, context,
+            server_hostname or host if context is not None else None, self.framing, window,
+        )  # fmt: skip
+        transport = factory(endpoint)
+        self._engine = DeliveryEngine(
+            transport, name=f"SyslogHandler({transport.description})",
+            report=_reporter(self), batch_size=int(batch_size),
+            max_batch_bytes=4 * MiB, flush_interval=float(flush_interval),
+            max_queue=int(max_queue), max_queue_bytes=int(max_queue_bytes),
+            timeout=timeout, backoff_base=float(backoff_base),
+            backoff_max=float(backoff_max), max_retry_after=float(backoff_max),
+            max_retries=max_retries, drain_timeout=self.drain_timeout, spool=spool,
+        )  # fmt: skip
 
     # -- message construction -----------------------------------------------------------
 
@@ -455,6 +539,46 @@ def _env_header(var: str, header: str) -> str:
     return value
 
 
+def _refuse_plaintext_tls(target: HttpTarget, **tls_options: object) -> None:
+    """A TLS option given for an ``http://`` URL is an error, not plaintext."""
+    for name, value in tls_options.items():
+        if value is not None:
+            raise ValueError(
+                f"{name}: TLS options need an https:// URL; with "
+                f"{target.redacted!r} records would go out in plaintext"
+            )
+
+
+def _request_headers(
+    target: HttpTarget,
+    content_type: str,
+    headers: Mapping[str, str] | None,
+    headers_from_env: Mapping[str, str] | None,
+    gzip: bool,
+) -> dict[str, str]:
+    """The checked request headers: Content-Type, the url's credentials, *headers*, the
+    values of *headers_from_env* and Content-Encoding, in that order."""
+    # Copy by key so dictConfig's ConvertingDict resolves ext:// and cfg:// values.
+    merged: dict[str, str] = {"Content-Type": str(content_type)}
+    if target.authorization is not None:
+        merged["Authorization"] = target.authorization
+    if headers is not None:
+        for key in list(headers):
+            if str(key).lower() == "authorization" and target.authorization is not None:
+                raise ValueError(
+                    "headers: an Authorization header and credentials in the url "
+                    "cannot both be given"
+                )
+            merged[str(key)] = str(headers[key])
+    if headers_from_env is not None:
+        for key in list(headers_from_env):
+            merged[str(key)] = _env_header(str(headers_from_env[key]), str(key))
+    if gzip:
+        merged["Content-Encoding"] = "gzip"
+    check_headers(merged)
+    return merged
+
+
 class HTTPBatchHandler(_QueuedHandler):
     """POST formatted records in newline-delimited batches from a background sender.
 
@@ -529,30 +653,8 @@ class HTTPBatchHandler(_QueuedHandler):
                         max_queue_bytes=max_queue_bytes, timeout=timeout,
                         backoff_base=backoff_base)  # fmt: skip
         if target.scheme != "https":
-            for name, value in (("ssl_context", ssl_context), ("cafile", cafile)):
-                if value is not None:
-                    raise ValueError(
-                        f"{name}: TLS options need an https:// URL; with "
-                        f"{target.redacted!r} records would go out in plaintext"
-                    )
-        # Copy by key so dictConfig's ConvertingDict resolves ext:// and cfg:// values.
-        merged: dict[str, str] = {"Content-Type": str(content_type)}
-        if target.authorization is not None:
-            merged["Authorization"] = target.authorization
-        if headers is not None:
-            for key in list(headers):
-                if str(key).lower() == "authorization" and target.authorization is not None:
-                    raise ValueError(
-                        "headers: an Authorization header and credentials in the url "
-                        "cannot both be given"
-                    )
-                merged[str(key)] = str(headers[key])
-        if headers_from_env is not None:
-            for key in list(headers_from_env):
-                merged[str(key)] = _env_header(str(headers_from_env[key]), str(key))
-        if gzip:
-            merged["Content-Encoding"] = "gzip"
-        check_headers(merged)
+            _refuse_plaintext_tls(target, ssl_context=ssl_context, cafile=cafile)
+        merged = _request_headers(target, content_type, headers, headers_from_env, gzip)
         method_u = str(method).upper()
         if not method_u.isascii() or not method_u.isalpha():
             raise ValueError(f"method: not an HTTP method: {method!r}")
@@ -576,8 +678,15 @@ class HTTPBatchHandler(_QueuedHandler):
         self.max_retries = max_retries
         self.drain_timeout = float(drain_timeout)
         self.headers: dict[str, str] = merged
+        self._start_sender(target, context, spool)
+
+    def _start_sender(
+        self, target: HttpTarget, context: ssl.SSLContext | None, spool: Spool | None
+    ) -> None:
+        """The HTTP transport and the delivery engine that sends on it, set up from the
+        attributes."""
         transport = HttpTransport(
-            target, method=method_u, headers=merged, ssl_context=context, gzip=self.gzip
+            target, method=self.method, headers=self.headers, ssl_context=context, gzip=self.gzip
         )
         self._engine = DeliveryEngine(
             transport, name=transport.description, report=_reporter(self),
@@ -585,7 +694,7 @@ class HTTPBatchHandler(_QueuedHandler):
             flush_interval=self.flush_interval, max_queue=self.max_queue,
             max_queue_bytes=self.max_queue_bytes, timeout=self.timeout,
             backoff_base=self.backoff_base, backoff_max=self.backoff_max,
-            max_retry_after=self.max_retry_after, max_retries=max_retries,
+            max_retry_after=self.max_retry_after, max_retries=self.max_retries,
             drain_timeout=self.drain_timeout, spool=spool,
         )  # fmt: skip
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from itertools import compress, count, filterfalse
 from operator import and_, attrgetter, gt, methodcaller
@@ -327,20 +327,7 @@ def _quote_findings(
     """
     if column is None:
         column = _Columns(line, ext_start)
-    n = len(values)
-    longer = list(map((1).__lt__, map(len, values)))
-    openers: dict[str, list[int]] = {}
-    closers: dict[str, list[int]] = {}
-    for quote in _QUOTES:
-        if "=" + quote not in line:
-            continue
-        ends = list(map(methodcaller("endswith", quote), values))
-        if not any(ends):
-            continue  # nothing closes this quote: no value can swallow others
-        starts = list(map(methodcaller("startswith", quote), values))
-        # Opens: starts with the quote and is not wrapped in it; closes: ends, not starts.
-        openers[quote] = list(compress(range(n), map(gt, starts, map(and_, ends, longer))))
-        closers[quote] = list(compress(range(n), map(gt, ends, starts)))
+    openers, closers = _quote_openers_closers(line, values)
     out: list[Finding] = []
     after = 0  # openers before this index were swallowed by an earlier match
     while openers:
@@ -362,20 +349,45 @@ def _quote_findings(
         if len(out) == MAX_PER_KEY_FINDINGS:
             out.append(_finding("CEF204", WARNING, 1, "and more quote-wrapped values on this line"))
             break
-        key = keys[i]
-        swallowed = keys[i + 1 : j + 1]
-        names = ", ".join(repr(name) for name in swallowed)
-        became = "a field of its own" if len(swallowed) == 1 else "fields of their own"
-        out.append(
-            _finding(
-                "CEF204", WARNING, column(key),
-                f"the value of {key!r} opens a {quote} quote that closes in the value "
-                f"of {swallowed[-1]!r}: CEF does not honour quotes, so {names} "
-                f"became {became} (escape '=' inside a value as '\\=')",
-                key,
-            )
-        )  # fmt: skip
+        out.append(_swallowed_finding(keys[i], keys[i + 1 : j + 1], quote, column))
     return out
+
+
+def _quote_openers_closers(
+    line: str, values: list[str]
+) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Per quote character: the positions of the values that open it, and of those that
+    close it (in order), listed with C-level passes; a quote that no value closes, or
+    that no ``=`` in the line is followed by, has no entry."""
+    n = len(values)
+    longer = list(map((1).__lt__, map(len, values)))
+    openers: dict[str, list[int]] = {}
+    closers: dict[str, list[int]] = {}
+    for quote in _QUOTES:
+        if "=" + quote not in line:
+            continue
+        ends = list(map(methodcaller("endswith", quote), values))
+        if not any(ends):
+            continue  # nothing closes this quote: no value can swallow others
+        starts = list(map(methodcaller("startswith", quote), values))
+        # Opens: starts with the quote and is not wrapped in it; closes: ends, not starts.
+        openers[quote] = list(compress(range(n), map(gt, starts, map(and_, ends, longer))))
+        closers[quote] = list(compress(range(n), map(gt, ends, starts)))
+    return openers, closers
+
+
+def _swallowed_finding(key: str, swallowed: list[str], quote: str, column: _Columns) -> Finding:
+    """CEF204: the value of *key* opens a quote that closes in the value of the last of
+    *swallowed*, the keys a CEF parser then reads as fields of their own."""
+    names = ", ".join(repr(name) for name in swallowed)
+    became = "a field of its own" if len(swallowed) == 1 else "fields of their own"
+    return _finding(
+        "CEF204", WARNING, column(key),
+        f"the value of {key!r} opens a {quote} quote that closes in the value "
+        f"of {swallowed[-1]!r}: CEF does not honour quotes, so {names} "
+        f"became {became} (escape '=' inside a value as '\\=')",
+        key,
+    )  # fmt: skip
 
 
 _custom_key_messages: dict[str, str] = {}
@@ -459,6 +471,29 @@ def _clean(line: str, keys: tuple[str, ...], values: list[str], ext_start: int) 
     return all(len(values[i]) <= limit for i, limit in plan[2])
 
 
+#: The longest line :func:`_clean` may find clean: a longer one may be over 8 KB in UTF-8.
+_MAX_CLEAN_SIZE: Final = CEF_LINE_ADVICE_BYTES // 4
+
+
+def _strip_bytes_terminator(item: bytes) -> bytes:
+    if item[-1:] == b"\n":
+        return item[:-2] if item[-2:] == b"\r\n" else item[:-1]
+    return item
+
+
+def _invalid_utf8(item: bytes, exc: UnicodeDecodeError) -> Finding:
+    """LINT002 for a line given as bytes that are not valid UTF-8."""
+    byte = item[exc.start]
+    return _finding(
+        "LINT002", ERROR, exc.start + 1,
+        f"invalid UTF-8 (byte 0x{byte:02x} at byte offset {exc.start})",
+    )  # fmt: skip
+
+
+def _byte_order_mark() -> Finding:
+    return _finding("LINT003", INFO, 1, "UTF-8 byte order mark at the start (stripped)")
+
+
 def _matches(code: str, patterns: Iterable[str]) -> bool:
     return any(code.startswith(p) for p in patterns)
 
@@ -538,18 +573,7 @@ class Linter:
             first: Whether the first item starts the input (for the byte order mark).
         """
         on = self._on
-        check = self._check
-        raw_pairs = _strict_cef_raw_pairs
-        max_clean_size = CEF_LINE_ADVICE_BYTES // 4
-        buckets = _BUCKET
-        plans_get = _plans.get
-        make_plan = _plan
-        not_clean = _NOT_CLEAN
-        cef302 = "CEF302" in on
-        cef_slow = self._cef_slow
-        cef_findings = self._cef_findings
-        leef = self._leef
-        auto = self.format is None
+        check = self._detect if self.format is None else self._check
         checked = 0
         seen = self._seen
         if first:
@@ -562,20 +586,12 @@ class Linter:
                     if line and line[-1] in "\r\n":
                         line = line[:-2] if line.endswith("\r\n") else line[:-1]
                 elif isinstance(item, bytes):
-                    if item[-1:] == b"\n":
-                        item = item[:-2] if item[-2:] == b"\r\n" else item[:-1]
                     try:
-                        line = item.decode("utf-8")
+                        line = _strip_bytes_terminator(item).decode("utf-8")
                     except UnicodeDecodeError as exc:
-                        if item.isspace():
-                            continue
                         checked += 1
                         if "LINT002" in on:
-                            byte = item[exc.start]
-                            yield number, _finding(
-                                "LINT002", ERROR, exc.start + 1,
-                                f"invalid UTF-8 (byte 0x{byte:02x} at byte offset {exc.start})",
-                            )  # fmt: skip
+                            yield number, _invalid_utf8(item, exc)
                         continue
                 else:
                     line = str(item)
@@ -584,64 +600,11 @@ class Linter:
                     if line[:1] == "\ufeff":
                         line = line[1:]
                         if "LINT003" in on:
-                            yield number, _finding(
-                                "LINT003", INFO, 1, "UTF-8 byte order mark at the start (stripped)"
-                            )
+                            yield number, _byte_order_mark()
                 if not line or (line.isspace() and not line.strip(" \t\n\r\x0b\x0c")):
                     continue  # blank: skipped, not counted
                 checked += 1
-                if auto:
-                    # _check inlined for the common case: one call per line fewer.
-                    cef_at = line.find("CEF:")
-                    if cef_at != -1 and (cef_at == 0 or line.find("LEEF:", 0, cef_at) == -1):
-                        # _cef and _clean inlined (the hot loop; a differential test
-                        # holds it to Linter.line): a clean line costs one parser call.
-                        fast = raw_pairs(line, cef_at)
-                        if fast is None:
-                            found = cef_slow(line, cef_at)
-                        else:
-                            keys, values, ext_start = fast
-                            size = len(line)
-                            if not (
-                                size > max_clean_size
-                                or line.startswith(" ", ext_start)
-                                or ("'" in line and "='" in line)
-                                or ('"' in line and '="' in line)
-                            ):
-                                bucket = buckets[size]
-                                plan = plans_get((keys, bucket))
-                                if plan is None:
-                                    plan = make_plan(keys, bucket)
-                                if plan is not not_clean:
-                                    time_key, times, limited = plan
-                                    for i in times:
-                                        value = values[i]
-                                        if not (
-                                            value.isdigit() and value.isascii()
-                                            and 11 < len(value) < 20
-                                        ):  # fmt: skip
-                                            break
-                                    else:
-                                        for i, limit in limited:
-                                            if len(values[i]) > limit:
-                                                break
-                                        else:
-                                            # Clean, but for the first-field time (CEF302):
-                                            # said once per input, so mostly nothing to do.
-                                            if not time_key or not cef302 or (
-                                                once and ("CEF302", time_key) in seen
-                                            ):
-                                                continue
-                                            found = [_splunk_time_finding(time_key, ext_start)]
-                                            fast = None
-                            if fast is not None:
-                                found = cef_findings(line, list(keys), values, ext_start, True)
-                    elif cef_at == -1 and (leef_at := line.find("LEEF:")) != -1:
-                        found = leef(line, leef_at)
-                    else:
-                        found = check(line)
-                else:
-                    found = check(line)
+                found = check(line)
                 if found:
                     for finding in found:
                         if once and finding.severity == "info":
@@ -652,6 +615,53 @@ class Linter:
                         yield number, finding
         finally:
             self.checked += checked
+
+    def _detect(self, line: str) -> Sequence[Finding]:
+        """:meth:`_check` for :meth:`lines` without a format (a differential test holds
+        them equal), with :meth:`_cef` and :func:`_clean` inlined: a clean CEF line costs
+        one parser call. A first-field time (CEF302) already reported, with *info_once*,
+        is not reported again."""
+        cef_at = line.find("CEF:")
+        if cef_at == -1:
+            leef_at = line.find("LEEF:")
+            return self._leef(line, leef_at) if leef_at != -1 else self._check(line)
+        if cef_at != 0 and line.find("LEEF:", 0, cef_at) != -1:
+            return self._check(line)  # LEEF: comes first
+        fast = _strict_cef_raw_pairs(line, cef_at)
+        if fast is None:
+            return self._cef_slow(line, cef_at)
+        keys, values, ext_start = fast
+        size = len(line)
+        if (
+            size > _MAX_CLEAN_SIZE
+            or line.startswith(" ", ext_start)
+            or ("'" in line and "='" in line)
+            or ('"' in line and '="' in line)
+        ):
+            return self._cef_findings(line, list(keys), values, ext_start, True)
+        bucket = _BUCKET[size]
+        plan = _plans.get((keys, bucket))
+        if plan is None:
+            plan = _plan(keys, bucket)
+        if plan is _NOT_CLEAN:
+            return self._cef_findings(line, list(keys), values, ext_start, True)
+        time_key, times, limited = plan
+        for i in times:
+            value = values[i]
+            if not (value.isdigit() and value.isascii() and 11 < len(value) < 20):
+                return self._cef_findings(line, list(keys), values, ext_start, True)
+        for i, limit in limited:
+            if len(values[i]) > limit:
+                return self._cef_findings(line, list(keys), values, ext_start, True)
+        # Clean, but for the first-field time (CEF302): said once per input, so mostly
+        # nothing to do.
+        if (
+            not time_key
+            or "CEF302" not in self._on
+            or (self.info_once and ("CEF302", time_key) in self._seen)
+        ):
+            return ()
+        return [_splunk_time_finding(time_key, ext_start)]
 
     # -- one line --------------------------------------------------------------------
 
@@ -717,31 +727,65 @@ class Linter:
                 )
             )  # fmt: skip
         if not _KNOWN_KEYS.issuperset(keys):
-            unknown = list(filterfalse(_KNOWN_KEYS.__contains__, keys))
-            if "CEF207" in on:
-                odd = list(filter(_DOT_OR_DASH.search, unknown))
-                for key in odd[:MAX_PER_KEY_FINDINGS]:
-                    out.append(
-                        _finding(
-                            "CEF207", WARNING, column(key),
-                            f"key {display(key)!r} holds '.' or '-': the CEF spec's keys are "
-                            "letters and digits; ArcSight accepts such keys, but stricter "
-                            "consumers may reject the line or rename the key",
-                            key,
-                        )
-                    )  # fmt: skip
-                if len(odd) > MAX_PER_KEY_FINDINGS:
-                    out.append(_more("CEF207", WARNING, odd, column, "keys with '.' or '-'"))
-            if "CEF301" in on:
-                for key in unknown[:MAX_PER_KEY_FINDINGS]:
-                    out.append(
-                        _finding("CEF301", INFO, column(key), _custom_key_message(key), key)
-                    )
-                if len(unknown) > MAX_PER_KEY_FINDINGS:
-                    out.append(_more("CEF301", INFO, unknown, column, "custom keys"))
+            self._unknown_key_findings(out, keys, column)
         if "CEF302" in on and _splunk_misses_time(keys) and not line.startswith(" ", ext_start):
             out.append(_splunk_time_finding(keys[0], ext_start))
-        size = len(line)
+        self._value_findings(out, len(line), keys, values, raw, column)
+        # A value that opens a quote shows in the line as key=' or key=" (CEF never
+        # escapes quotes); memchr-fast single-character tests first.
+        if (("'" in line and "='" in line) or ('"' in line and '="' in line)) and "CEF204" in on:
+            out.extend(_quote_findings(line, ext_start, keys, values, column))
+        if len(line) * 4 > CEF_LINE_ADVICE_BYTES:  # else fewer bytes than that in UTF-8
+            size = len(line.encode("utf-8", "surrogatepass"))
+            if size > CEF_LINE_ADVICE_BYTES and "CEF205" in on:
+                out.append(
+                    _finding(
+                        "CEF205", WARNING, 1,
+                        f"the line is {size} bytes; some SmartConnector parsers truncate at ~8 KB",
+                    )
+                )  # fmt: skip
+        if len(out) > 1:
+            out.sort(key=_COLUMN)  # stable: line order, then rule order
+        return out
+
+    def _unknown_key_findings(self, out: list[Finding], keys: list[str], column: _Columns) -> None:
+        """CEF207 (keys with '.' or '-') and CEF301 (custom keys) for the keys of a line
+        that are not in the CEF dictionary, at most :data:`MAX_PER_KEY_FINDINGS` each."""
+        on = self._on
+        unknown = list(filterfalse(_KNOWN_KEYS.__contains__, keys))
+        if "CEF207" in on:
+            odd = list(filter(_DOT_OR_DASH.search, unknown))
+            for key in odd[:MAX_PER_KEY_FINDINGS]:
+                out.append(
+                    _finding(
+                        "CEF207", WARNING, column(key),
+                        f"key {display(key)!r} holds '.' or '-': the CEF spec's keys are "
+                        "letters and digits; ArcSight accepts such keys, but stricter "
+                        "consumers may reject the line or rename the key",
+                        key,
+                    )
+                )  # fmt: skip
+            if len(odd) > MAX_PER_KEY_FINDINGS:
+                out.append(_more("CEF207", WARNING, odd, column, "keys with '.' or '-'"))
+        if "CEF301" in on:
+            for key in unknown[:MAX_PER_KEY_FINDINGS]:
+                out.append(_finding("CEF301", INFO, column(key), _custom_key_message(key), key))
+            if len(unknown) > MAX_PER_KEY_FINDINGS:
+                out.append(_more("CEF301", INFO, unknown, column, "custom keys"))
+
+    def _value_findings(
+        self,
+        out: list[Finding],
+        size: int,
+        keys: list[str],
+        values: list[str],
+        raw: bool,
+        column: _Columns,
+    ) -> None:
+        """CEF203 (consumer keys), CEF202 (values over their dictionary length) and CEF201
+        (timestamps ArcSight does not read), in line order, for a line of *size*
+        characters (``raw``: *values* still escaped)."""
+        on = self._on
         checks = _CHECKS_BY_LENGTH[size if size < _CHECKS_TOP else _CHECKS_TOP]
         info = _KEY_INFO
         # Only the keys that may draw a warning reach Python code (C-level selection).
@@ -774,22 +818,6 @@ class Linter:
                 message = _timestamp_message(key, value)
                 if message is not None and "CEF201" in on:
                     out.append(_finding("CEF201", WARNING, column(key), message, key))
-        # A value that opens a quote shows in the line as key=' or key=" (CEF never
-        # escapes quotes); memchr-fast single-character tests first.
-        if (("'" in line and "='" in line) or ('"' in line and '="' in line)) and "CEF204" in on:
-            out.extend(_quote_findings(line, ext_start, keys, values, column))
-        if size * 4 > CEF_LINE_ADVICE_BYTES:  # else fewer bytes than that in UTF-8
-            size = len(line.encode("utf-8", "surrogatepass"))
-            if size > CEF_LINE_ADVICE_BYTES and "CEF205" in on:
-                out.append(
-                    _finding(
-                        "CEF205", WARNING, 1,
-                        f"the line is {size} bytes; some SmartConnector parsers truncate at ~8 KB",
-                    )
-                )  # fmt: skip
-        if len(out) > 1:
-            out.sort(key=_COLUMN)  # stable: line order, then rule order
-        return out
 
     def _leef(self, line: str, at: int) -> list[Finding]:
         on = self._on

@@ -201,34 +201,45 @@ def parse_syslog(text: str) -> tuple[SyslogHeader | None, str]:
     if m is None or int(m.group(1)) > 191:
         return None, text
     pri = int(m.group(1))
-    facility, severity = divmod(pri, 8)
     pos = m.end()
-
     if _VERSION_RE.match(text, pos):
         parts = text[pos:].split(" ", 6)
         # parts: VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID REST
         if len(parts) >= 6:
-            rest = parts[6] if len(parts) == 7 else ""
-            sd: str | None
-            if rest.startswith("-"):
-                sd, msg = "-", rest[1:]
-            else:
-                sd_match = _SD_RE.match(rest)
-                if sd_match is not None:
-                    sd, msg = sd_match.group(), rest[sd_match.end() :]
-                else:
-                    sd, msg = None, rest
-            if msg.startswith(" "):
-                msg = msg[1:]
-            if msg.startswith("\ufeff"):
-                msg = msg[1:]
-            header = SyslogHeader(
-                "rfc5424", pri, facility, severity,
-                timestamp=_nil(parts[1]), hostname=_nil(parts[2]), app_name=_nil(parts[3]),
-                procid=_nil(parts[4]), msgid=_nil(parts[5]), structured_data=sd,
-            )  # fmt: skip
-            return header, msg
+            return _rfc5424(pri, parts)
+    return _rfc3164(text, pri, pos)
 
+
+def _rfc5424(pri: int, parts: list[str]) -> tuple[SyslogHeader, str]:
+    """The RFC 5424 header and MSG, from the message split after ``<PRI>`` into
+    VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID and the rest."""
+    facility, severity = divmod(pri, 8)
+    rest = parts[6] if len(parts) == 7 else ""
+    sd: str | None
+    if rest.startswith("-"):
+        sd, msg = "-", rest[1:]
+    else:
+        sd_match = _SD_RE.match(rest)
+        if sd_match is not None:
+            sd, msg = sd_match.group(), rest[sd_match.end() :]
+        else:
+            sd, msg = None, rest
+    if msg.startswith(" "):
+        msg = msg[1:]
+    if msg.startswith("\ufeff"):
+        msg = msg[1:]
+    header = SyslogHeader(
+        "rfc5424", pri, facility, severity,
+        timestamp=_nil(parts[1]), hostname=_nil(parts[2]), app_name=_nil(parts[3]),
+        procid=_nil(parts[4]), msgid=_nil(parts[5]), structured_data=sd,
+    )  # fmt: skip
+    return header, msg
+
+
+def _rfc3164(text: str, pri: int, pos: int) -> tuple[SyslogHeader, str]:
+    """The RFC 3164 header (tolerating what :func:`parse_syslog` lists) and MSG of
+    *text*, whose ``<PRI>`` ends at *pos*; the bare ``<PRI>`` header without a time."""
+    facility, severity = divmod(pri, 8)
     stamp = _BSD_TIME_RE.match(text, pos) or _ISO_TIME_RE.match(text, pos)
     if stamp is None:
         return SyslogHeader("pri", pri, facility, severity), text[pos:]
@@ -495,6 +506,41 @@ def _address_list(value: Addresses, transport: str) -> list[tuple[str, int]]:
     return out
 
 
+def _check_limits(**limits: int) -> None:
+    for name, limit in limits.items():
+        if limit < 1:
+            raise ValueError(f"{name} must be >= 1, got {limit!r}")
+
+
+def _bind_list(*addresses: Addresses) -> list[tuple[str, tuple[str, int]]]:
+    """``(transport, address)`` for each address given, in the order of
+    :data:`_TRANSPORTS` (*addresses* holds one entry per transport)."""
+    binds: list[tuple[str, tuple[str, int]]] = []
+    for transport, value in zip(_TRANSPORTS, addresses, strict=True):
+        for address in _address_list(value, transport):
+            binds.append((transport, address))
+    if not binds:
+        raise ValueError("give at least one of udp, tcp, tls, http or https")
+    return binds
+
+
+def _server_context(certfile: str | None, keyfile: str | None) -> ssl.SSLContext:
+    """The server-side TLS context for *tls* and *https*, from *certfile*/*keyfile*."""
+    if certfile is None:
+        raise ValueError("tls and https need certfile (or ssl_context)")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(certfile, keyfile)
+    except (OSError, ssl.SSLError) as exc:
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ValueError(
+            f"certfile/keyfile: cannot load {certfile!r}"
+            + (f" / {keyfile!r}" if keyfile else "")
+            + f": {detail}"
+        ) from exc
+    return context
+
+
 # ----------------------------------------------------------------------------- listener
 
 
@@ -556,33 +602,13 @@ class Listener:
         queue_size: int = 10000,
         max_queue_bytes: int = 64 * 1024 * 1024,
     ) -> None:
-        for name, limit in (("max_message_size", max_message_size),
-                            ("max_body_size", max_body_size),
-                            ("max_connections", max_connections),
-                            ("queue_size", queue_size),
-                            ("max_queue_bytes", max_queue_bytes)):  # fmt: skip
-            if limit < 1:
-                raise ValueError(f"{name} must be >= 1, got {limit!r}")
-        self._binds: list[tuple[str, tuple[str, int]]] = []
-        for transport, value in zip(_TRANSPORTS, (udp, tcp, tls, http, https), strict=True):
-            for address in _address_list(value, transport):
-                self._binds.append((transport, address))
-        if not self._binds:
-            raise ValueError("give at least one of udp, tcp, tls, http or https")
+        _check_limits(max_message_size=max_message_size, max_body_size=max_body_size,
+                      max_connections=max_connections, queue_size=queue_size,
+                      max_queue_bytes=max_queue_bytes)  # fmt: skip
+        self._binds = _bind_list(udp, tcp, tls, http, https)
         needs_tls = any(t in ("tls", "https") for t, _ in self._binds)
         if needs_tls and ssl_context is None:
-            if certfile is None:
-                raise ValueError("tls and https need certfile (or ssl_context)")
-            ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            try:
-                ssl_context.load_cert_chain(certfile, keyfile)
-            except (OSError, ssl.SSLError) as exc:
-                detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-                raise ValueError(
-                    f"certfile/keyfile: cannot load {certfile!r}"
-                    + (f" / {keyfile!r}" if keyfile else "")
-                    + f": {detail}"
-                ) from exc
+            ssl_context = _server_context(certfile, keyfile)
         if needs_tls and ssl_context is not None:
             # asyncio closes a connection whose TLS handshake fails without telling anyone
             # (outside its debug mode). The one public hook on that path is the context's

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, fields
 from operator import methodcaller
-from typing import Final
+from typing import Final, NoReturn
 
 __all__ = [
     "CEFEvent",
@@ -529,6 +529,12 @@ def parse_cef(line: str, *, strict: bool = False) -> CEFEvent:
                 _parse_cef_extension(ext, ext_start, strict),
                 line[:at],
             )
+    return _parse_cef_general(line, at, strict)
+
+
+def _parse_cef_general(line: str, at: int, strict: bool) -> CEFEvent:
+    """:func:`parse_cef` off its fast path: escapes in the header, another version, an
+    invalid severity (or, lenient, an unescaped pipe in a header value)."""
     fields, ext_start = _split_header(line, at + 4, 7, strict, "CEF")
 
     raw_version, vpos = fields[0]
@@ -541,23 +547,12 @@ def parse_cef(line: str, *, strict: bool = False) -> CEFEvent:
 
     sev_raw, sev_pos = fields[6]
     if not _valid_severity(sev_raw):
-        recovered = None if strict else _recover_extra_pipe(fields, line, ext_start)
+        if strict:
+            _raise_invalid_severity(line, ext_start, sev_raw, sev_pos)
+        recovered = _recover_extra_pipe(fields, line, ext_start)
         if recovered is not None:
             fields, ext_start = recovered
             sev_raw, sev_pos = fields[6]
-        elif strict:
-            bar = line.find("|", ext_start)
-            hint = ""
-            if bar != -1 and _valid_severity(line[ext_start:bar]):
-                hint = (
-                    "; the header seems to have 8 fields, expected 7"
-                    " (unescaped '|' in a header value?)"
-                )
-            raise ParseError(
-                f"invalid severity {sev_raw!r} (expected 0-10 or "
-                f"Unknown, Low, Medium, High, Very-High){hint}",
-                sev_pos,
-            )
 
     vendor, product, version, signature_id, name = (
         _unescape_header(text, pos, strict) for text, pos in fields[1:6]
@@ -566,6 +561,20 @@ def parse_cef(line: str, *, strict: bool = False) -> CEFEvent:
     extensions = _parse_cef_extension(line[ext_start:], ext_start, strict)
     return _new_cef_event(
         cef_version, vendor, product, version, signature_id, name, severity, extensions, line[:at]
+    )
+
+
+def _raise_invalid_severity(line: str, ext_start: int, sev_raw: str, sev_pos: int) -> NoReturn:
+    """Strict mode's error for an invalid severity, with a hint when the header seems
+    to have one field too many."""
+    bar = line.find("|", ext_start)
+    hint = ""
+    if bar != -1 and _valid_severity(line[ext_start:bar]):
+        hint = "; the header seems to have 8 fields, expected 7 (unescaped '|' in a header value?)"
+    raise ParseError(
+        f"invalid severity {sev_raw!r} (expected 0-10 or "
+        f"Unknown, Low, Medium, High, Very-High){hint}",
+        sev_pos,
     )
 
 
@@ -947,6 +956,13 @@ def parse_leef(line: str, *, strict: bool = False) -> LEEFEvent:
                     _parse_leef_attributes(line, attr_start, "\t", strict),
                     line[:at],
                 )
+    return _parse_leef_general(line, at, strict)
+
+
+def _parse_leef_general(line: str, at: int, strict: bool) -> LEEFEvent:
+    """:func:`parse_leef` off its fast path: escapes in the header, a version to
+    normalize (lenient), a delimiter slot that is missing or spelled ``xHH``/``0xHH``."""
+    vstart = at + 5
     bar = line.find("|", vstart)
     if bar == -1:
         raise ParseError("LEEF header has no '|'", len(line))
