@@ -142,20 +142,6 @@ def fresh_event_renderer(
     finish = fast.finish
     plain = _PLAIN_TYPES.issuperset
 
-    def learn(shape: tuple[str, ...]) -> str | None:
-        out: list[str] = []
-        for key in shape:
-            template = templates.get(key)
-            if template is None:
-                if key in templates:
-                    return None
-                template = "%.0s" if key in reserved_set else fast.field_template(key)
-                templates.put(key, template, 2 * len(key) + 64)
-                if template is None:
-                    return None
-            out.append(template)
-        return "".join(out)
-
     def render(event_dict: Mapping[str, Any], shape: tuple[str, ...]) -> str | None:
         if not no_rare(shape):
             return None
@@ -164,13 +150,9 @@ def fresh_event_renderer(
             sev = sevs[level]
         except (KeyError, TypeError):
             return None
-        if (
-            type(message) is not str
-            or not message
-            or type(logger) is not str
-            or not logger
-            or type(raw_ts) is not str
-        ):
+        if type(message) is not str or type(logger) is not str or type(raw_ts) is not str:
+            return None
+        if not message or not logger:
             return None
         values = tuple(event_dict.values())
         if not plain(map(type, values)):
@@ -183,7 +165,7 @@ def fresh_event_renderer(
             # a key not seen yet or not plain has no template: joining None raises TypeError
             template = "".join(map(templates.get, shape))  # type: ignore[arg-type]
         except TypeError:
-            template = learn(shape)
+            template = _learn_templates(templates, shape, reserved_set, fast)
             if template is None:
                 return None
         try:
@@ -195,6 +177,28 @@ def fresh_event_renderer(
         return finish(ext, n, logger, message, sev)
 
     return render
+
+
+def _learn_templates(
+    templates: BoundedCache[str | None],
+    shape: tuple[str, ...],
+    reserved: frozenset[str],
+    fast: FastPath,
+) -> str | None:
+    """The template of a shape with keys not in ``templates`` yet (they are learnt); None if
+    a field does not come through unchanged."""
+    out: list[str] = []
+    for key in shape:
+        template = templates.get(key)
+        if template is None:
+            if key in templates:
+                return None
+            template = "%.0s" if key in reserved else fast.field_template(key)
+            templates.put(key, template, 2 * len(key) + 64)
+            if template is None:
+                return None
+        out.append(template)
+    return "".join(out)
 
 
 def compile_record_shape(

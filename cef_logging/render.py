@@ -135,6 +135,13 @@ class LineRenderer:
             texts.append(log_error)
         if layout.order is not None:
             keys, texts = self._reorder(keys, texts)
+        return self._line(event_id, name, sev, keys, texts)
+
+    def _line(
+        self, event_id: object, name: object, sev: int | str, keys: list[str], texts: list[str]
+    ) -> str:
+        """Header and escaped extension, truncated to ``max_length``."""
+        layout = self.layout
         sig = _text.to_text(event_id)
         sig = layout.hcache.get(sig) or layout.header(sig)
         name_text = ""

@@ -390,7 +390,8 @@ def test_finding_factory_equals_the_dataclass() -> None:
 
 
 def test_the_inlined_hot_loop_agrees_with_linting_line_by_line() -> None:
-    """Linter.lines inlines the clean-line decision; Linter.line goes the general way."""
+    """Linter.lines decides clean lines in its hot loop (Linter._detect); Linter.line goes
+    the general way."""
     import random
 
     rng = random.Random(17)
