@@ -47,8 +47,8 @@ __all__ = [
 Getter: TypeAlias = Callable[[Mapping[str, Any]], Sequence[object]]
 #: event dict -> line, or None (the usual path renders it)
 Compiled: TypeAlias = Callable[[Mapping[str, Any]], "str | None"]
-#: (record attributes, message) -> line, or None
-CompiledRecord: TypeAlias = Callable[[Mapping[str, Any], object], "str | None"]
+#: record attributes -> line, or None
+CompiledRecord: TypeAlias = Callable[[Mapping[str, Any]], "str | None"]
 #: (event dict, its shape) -> line, or None
 Fresh: TypeAlias = Callable[[Mapping[str, Any], "tuple[str, ...]"], "str | None"]
 IsoText: TypeAlias = Callable[[str], "RenderedTime | None"]
@@ -59,8 +59,10 @@ K = TypeVar("K")
 _PLAIN_TYPES: Final = frozenset({str, int, float})
 #: What structlog's add_logger_name, add_log_level and TimeStamper write.
 _EVENT_META: Final = ("logger", "timestamp", "level")
-#: What a record contributes besides its extras (and the message).
-_RECORD_META: Final = ("msg", "name", "levelno", "created", "exc_info", "exc_text", "stack_info")
+#: What a record contributes besides its extras.
+_RECORD_META: Final = (
+    "msg", "args", "name", "levelno", "created", "exc_info", "exc_text", "stack_info",
+)  # fmt: skip
 
 
 def level_severities(layout: Layout, levels: Mapping[K, int]) -> dict[K, int]:
@@ -210,7 +212,8 @@ def compile_record_shape(
     name_from_message: bool,
 ) -> CompiledRecord:
     """The renderer of one :class:`logging.LogRecord` attribute shape whose extras ``keys``
-    render through ``plan``; it takes the record's ``__dict__`` and its message."""
+    render through ``plan``. It takes the record's ``__dict__`` and works out the message
+    as ``LogRecord.getMessage`` does (the caller makes sure that is not overridden)."""
     meta = operator.itemgetter(*_RECORD_META)
     getter = values_getter(keys)
     with_msg, with_n = plan.with_msg, plan.with_n
@@ -219,11 +222,11 @@ def compile_record_shape(
     finish = fast.finish
     plain = _PLAIN_TYPES.issuperset
 
-    def render(attrs: Mapping[str, Any], message: object) -> str | None:
-        template, logger, levelno, created, exc_info, exc_text, stack_info = meta(attrs)
+    def render(attrs: Mapping[str, Any]) -> str | None:
+        template, args, logger, levelno, created, exc_info, exc_text, stack_info = meta(attrs)
         values = getter(attrs)
         if (
-            type(message) is not str
+            type(template) is not str
             or type(logger) is not str
             or not logger
             or type(created) is not float
@@ -234,10 +237,9 @@ def compile_record_shape(
             or not plain(map(type, values))
         ):
             return None
-        name = message if name_from_message else template
-        if type(name) is not str:
-            return None
         try:
+            message = template % args if args else template
+            name = message if name_from_message else template
             sev = sevs[levelno]
             ts = timestamp(created)
             if message:
@@ -245,7 +247,7 @@ def compile_record_shape(
                 return finish(with_msg % fill, with_n, logger, name, sev)
             fill = (ts, *values) if is_cef else (ts, sev, *values)
             return finish(without_msg % fill, without_n, logger, name, sev)
-        except Exception:  # an unknown level, NaN time, an int too long for str()
+        except Exception:  # a bad %-format, an unknown level, NaN time, a huge int, ...
             return None
 
     return render

@@ -81,7 +81,8 @@ def _cached(per_second: Callable[[int], str], tail: str) -> Callable[[float], st
 
     def render(created: float) -> str:
         nonlocal cache
-        sec = int(created // 1)  # _split, inlined (created - sec is exact, as datetime's)
+        # _split, inlined (created - sec is exact, as datetime's); int() floors from 0 up
+        sec = int(created) if created >= 0 else int(created // 1)
         ms = round((created - sec) * 1e6) // 1000
         if ms == 1000:
             sec, ms = sec + 1, 0
@@ -94,7 +95,7 @@ def _cached(per_second: Callable[[int], str], tail: str) -> Callable[[float], st
 
 
 def _epoch_ms(created: float) -> str:
-    second = int(created // 1)  # _ms_total, inlined
+    second = int(created) if created >= 0 else int(created // 1)  # _ms_total, inlined
     return str(second * 1000 + round((created - second) * 1e6) // 1000)
 
 

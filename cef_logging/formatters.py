@@ -22,6 +22,8 @@ from .render import LineRenderer
 
 __all__ = ["RESERVED_ATTRS", "CEFFormatter", "LEEFFormatter"]
 
+_LogRecord = logging.LogRecord
+
 
 class _SIEMFormatter(logging.Formatter):
     """Shared stdlib adapter; see :class:`CEFFormatter` for the options."""
@@ -80,6 +82,7 @@ class _SIEMFormatter(logging.Formatter):
         self._use_fmt = self._args[0] is not None
         self._name_from_message = self.options.name_from == "message"
         self._shapes = ShapeCache(self.reserved_attrs)
+        self._shape_of = self._shapes.cache.get
         self.renderer = LineRenderer(self.options)
         self._render = self.renderer.render
         self._standard = bool(self.renderer.layout.standard)
@@ -129,6 +132,15 @@ class _SIEMFormatter(logging.Formatter):
         """Render ``record`` as one line. Never raises; never mutates ``record``."""
         message: str | MessageError | None = None
         try:
+            attrs = record.__dict__
+            shape = tuple(attrs)  # records from one call site share their attribute names
+            known = self._shape_of(shape)
+            if known is not None and type(record) is _LogRecord:  # getMessage() not overridden
+                direct = known.direct
+                if direct:
+                    line = direct(attrs)  # type: ignore[operator]
+                    if line is not None:
+                        return line
             if self._use_fmt:
                 message = self._message(record)
             else:
@@ -136,15 +148,6 @@ class _SIEMFormatter(logging.Formatter):
                     message = record.getMessage()
                 except Exception:
                     message = self._message(record)  # the MessageError
-            attrs = record.__dict__
-            shape = tuple(attrs)  # records from one call site share their attribute names
-            known = self._shapes.cache.get(shape)
-            if known is not None:
-                direct = known.direct
-                if direct:
-                    line = direct(attrs, message)  # type: ignore[operator]
-                    if line is not None:
-                        return line
             entry = known or self._shapes.learn(shape)
             exc_info = record.exc_info
             template = record.msg

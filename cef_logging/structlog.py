@@ -118,8 +118,8 @@ class _SIEMRenderer:
 
     _format: Literal["cef", "leef"] = "cef"
     __slots__ = (
-        "_fallback", "_fresh", "_iso_text", "_method_levels", "_name_from_message",
-        "_render", "_sevs", "_shapes", "_standard", "_uses_time", "options", "renderer",
+        "_fallback", "_fresh", "_iso_text", "_method_levels", "_name_from_message", "_render",
+        "_sevs", "_shape_of", "_shapes", "_standard", "_uses_time", "options", "renderer",
         "reserved_keys",
     )  # fmt: skip
 
@@ -176,6 +176,7 @@ class _SIEMRenderer:
         }.get(options.timestamp or "")  # fmt: skip
         self._standard = bool(self.renderer.layout.standard)
         self._shapes = ShapeCache(reserved_keys, _RARE_KEYS)
+        self._shape_of = self._shapes.cache.get
         severity = self.renderer.layout.severity
         # level names as structlog writes them (and their usual spellings) -> level numbers
         names: dict[str, int] = {}
@@ -237,7 +238,7 @@ class _SIEMRenderer:
         levelno: object = None
         try:
             shape = tuple(event_dict)  # events from one call site share their keys
-            known = self._shapes.cache.get(shape)
+            known = self._shape_of(shape)
             if known is not None:
                 direct = known.direct
                 if direct:
