@@ -17,6 +17,7 @@ import logging
 from typing import Any
 
 import pytest
+from _strategies import hostile_text
 from conftest import make_record
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,13 +25,7 @@ from hypothesis import strategies as st
 from cef_logging import CEFFormatter, CEFRenderer, LEEFFormatter, LEEFRenderer
 from cef_logging.formatters import RESERVED_ATTRS
 
-text = st.text(
-    st.one_of(
-        st.sampled_from(list("=\\|\t\r\n \x00\x01\x7f\x85\u2028^:%\ufffd")),
-        st.characters(codec="utf-8"),
-    ),
-    max_size=12,
-)
+text = hostile_text(surrogates=False)
 field_keys = st.one_of(
     st.sampled_from(["src", "user", "a", "rt", "msg", "sev", "suser", "event_id", "a b", "é",
                      "exc_info", "stack", "%s", "%.0s"]),

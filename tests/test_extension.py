@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from _strategies import hostile_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cef_logging._extension import PLACEHOLDER, ExtensionEscaper
 
 ESCAPERS = [("cef", "\t"), ("leef", "\t"), ("leef", "^"), ("leef", "|"), ("leef", "\x01")]
-values = st.text(
-    st.one_of(
-        st.sampled_from(list("=\\|\t\r\n \x00\x01\x1b\x7f\x85\u2028\u200e\xa0^:%\ufffd")),
-        st.characters(codec="utf-8"),
-        st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF),
-    ),
-    max_size=10,
-)
+values = hostile_text(max_size=10)
 keys = st.from_regex(r"\A[A-Za-z0-9_]{1,8}\Z")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from _strategies import hostile_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,14 +20,7 @@ from cef_logging.render import LineRenderer
 
 CREATED = 1777116738.421
 
-text = st.text(
-    st.one_of(
-        st.sampled_from(list("=\\|\t\r\n \x00\x01\x7f\x85\u2028^:%\ufffd")),
-        st.characters(codec="utf-8"),
-        st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF),
-    ),
-    max_size=12,
-)
+text = hostile_text()
 keys = st.one_of(
     st.sampled_from(["src", "user", "a", "b", "rt", "msg", "sev", "devTime", "suser", "x_1",
                      "event_id", "event_name", "event_severity", "sourceAddress", "a b", "é",
