@@ -8,10 +8,9 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any, Final
 
-from ._display import display
+from ._display import display, tolerant
 from .listen import DEFAULT_PORTS, MAX_MESSAGE_SIZE, Listener, Problem, Received, is_loopback
 from .listen import parse_address as _parse_address
 from .parse import CEFEvent, event_to_dict
@@ -353,14 +352,8 @@ def _plural(n: int, word: str) -> str:
 
 def _open_output(path: str | None) -> tuple[IO[str], bool]:
     if path is None:
-        stream = sys.stdout
-        reconfigure: Callable[..., None] | None = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            try:
-                reconfigure(errors="backslashreplace")
-            except (ValueError, OSError):  # pragma: no cover - exotic streams
-                pass
-        return stream, False
+        tolerant(sys.stdout)
+        return sys.stdout, False
     return open(path, "w", encoding="utf-8", errors="backslashreplace"), True
 
 

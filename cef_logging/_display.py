@@ -20,9 +20,10 @@ Everything else (printable ASCII and the rest of Unicode) is kept as is.
 from __future__ import annotations
 
 import re
-from typing import Final
+from collections.abc import Callable
+from typing import IO, Final
 
-__all__ = ["UNSAFE", "display", "is_safe", "json_safe", "scrub", "undisplay"]
+__all__ = ["UNSAFE", "display", "is_safe", "json_safe", "scrub", "tolerant", "undisplay"]
 
 
 def _unsafe_code_points() -> list[int]:
@@ -131,3 +132,14 @@ def undisplay(text: str) -> str:
     if "\\" not in text:
         return text
     return _UNESCAPE.sub(_back, text)
+
+
+def tolerant(stream: IO[str]) -> None:
+    """Never die on a character the terminal's encoding lacks: ``stream`` writes it as a
+    backslash escape (where it can be reconfigured)."""
+    reconfigure: Callable[..., None] | None = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="backslashreplace")
+        except (ValueError, OSError):  # pragma: no cover - exotic streams
+            pass

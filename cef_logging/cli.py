@@ -30,7 +30,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any, Final, cast
 
-from ._display import display, json_safe, scrub
+from ._display import display, json_safe, scrub, tolerant
 from .lint import RULES, SEVERITIES, Finding, Linter
 from .lint import lint_line as lint_findings
 from .parse import CEFEvent, LEEFEvent, ParseError, event_to_dict, parse_event
@@ -783,23 +783,13 @@ def _version() -> str:
     return __version__
 
 
-def _tolerant(stream: IO[str]) -> None:
-    """Never die on a character the terminal's encoding lacks."""
-    reconfigure: Callable[..., None] | None = getattr(stream, "reconfigure", None)
-    if reconfigure is not None:
-        try:
-            reconfigure(errors="backslashreplace")
-        except (ValueError, OSError):  # pragma: no cover - exotic streams
-            pass
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     out, err = sys.stdout, sys.stderr
-    _tolerant(out)
-    _tolerant(err)
+    tolerant(out)
+    tolerant(err)
     try:
         status: int = args.func(args, out, err)
         return status
