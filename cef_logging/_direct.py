@@ -11,8 +11,8 @@ the checks of :meth:`~._fast.FastPath.render`:
   checks their types in one C-level pass, fills the plan's %-template and lets
   :meth:`~._fast.FastPath.finish` escape the extension and add the header;
 * :func:`fresh_event_renderer` (structlog) renders the first sighting of a shape — extras
-  built per event — by joining the fast path's per-key prefixes, without learning the
-  shape.
+  built per event — through one template joined from per-key pieces (the fast path's
+  :meth:`~._fast.FastPath.field_template`), without learning the shape.
 
 Anything they do not handle (an empty or non-str message or logger, a missing or unusable
 time, an unknown level, a value of another type, a NUL, a key that does not come through
@@ -27,7 +27,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, Final, TypeAlias, TypeVar
 
 from ._cache import BoundedCache
-from ._fast import FastPath, Plan
+from ._fast import PLAIN_TYPES, FastPath, Plan
 from ._layout import Layout
 from .events import RenderedTime
 
@@ -55,8 +55,6 @@ IsoText: TypeAlias = Callable[[str], "RenderedTime | None"]
 
 K = TypeVar("K")
 
-#: Value types whose ``%s`` is already their text (bool and subclasses are not).
-_PLAIN_TYPES: Final = frozenset({str, int, float})
 #: What structlog's add_logger_name, add_log_level and TimeStamper write.
 _EVENT_META: Final = ("logger", "timestamp", "level")
 #: What a record contributes besides its extras.
@@ -91,7 +89,7 @@ def compile_event_shape(
     placeholders = plan.with_n
     is_cef = fast.is_cef
     finish = fast.finish
-    plain = _PLAIN_TYPES.issuperset
+    plain = PLAIN_TYPES.issuperset
 
     def render(event_dict: Mapping[str, Any]) -> str | None:
         got = getter(event_dict)  # (message, *values)
@@ -142,7 +140,7 @@ def fresh_event_renderer(
     templates: BoundedCache[str | None] = BoundedCache(4096, 1 << 20)
     unplanned = fast.unplanned
     finish = fast.finish
-    plain = _PLAIN_TYPES.issuperset
+    plain = PLAIN_TYPES.issuperset
 
     def render(event_dict: Mapping[str, Any], shape: tuple[str, ...]) -> str | None:
         if not no_rare(shape):
@@ -220,7 +218,7 @@ def compile_record_shape(
     without_msg, without_n = plan.without_msg, plan.without_n
     is_cef = fast.is_cef
     finish = fast.finish
-    plain = _PLAIN_TYPES.issuperset
+    plain = PLAIN_TYPES.issuperset
 
     def render(attrs: Mapping[str, Any]) -> str | None:
         template, args, logger, levelno, created, exc_info, exc_text, stack_info = meta(attrs)

@@ -31,10 +31,10 @@ from ._truncate import truncate
 from .events import OVERRIDE_KEYS, EventParts
 from .field_maps import flatten
 
-__all__ = ["FastPath", "Plan"]
+__all__ = ["PLAIN_TYPES", "FastPath", "Plan"]
 
 #: Value types whose ``%s`` is already their text (bool and subclasses are not).
-_PLAIN_TYPES: Final = frozenset({str, int, float})
+PLAIN_TYPES: Final = frozenset({str, int, float})
 _PLAN_ENTRIES: Final = 2048
 _PLAN_BYTES: Final = 4 << 20
 
@@ -210,7 +210,7 @@ class FastPath:
                 return None
             name = ""
         values = parts.values
-        if not _PLAIN_TYPES.issuperset(map(type, values)):
+        if not PLAIN_TYPES.issuperset(map(type, values)):
             if self._flatten and any(isinstance(v, dict) for v in values):
                 # nested fields (field_map): their dotted names take the same plans
                 flat = flatten(dict(zip(keys, values, strict=True)))

@@ -245,13 +245,14 @@ class _SIEMRenderer:
                     line = direct(event_dict)  # type: ignore[operator]
                     if line is not None:
                         return line
+                entry = known
             else:
                 seen = self._shapes.seen(shape)
                 if not seen and self._fresh is not None:
                     line = self._fresh(event_dict, shape)  # extras built per event
                     if line is not None:
                         return line
-            entry = known or self._shapes.learn(shape, seen)
+                entry = self._shapes.learn(shape, seen)
             keys, values_of, rare = entry.keys, entry.values_of, entry.rare
             get = event_dict.get
             event = get("event")
